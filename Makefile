@@ -1,0 +1,49 @@
+# optionswarm — every target sets itself up from nothing: `make run` and `make test` are all a fresh
+# machine needs. Versions come from constraints.txt so that every machine gets the same ones.
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip
+STAMP_RUN  := $(VENV)/.installed-run
+STAMP_TEST := $(VENV)/.installed-test
+STAMP_BENCH := $(VENV)/.installed-bench
+
+.PHONY: help run test lint typecheck pytest bench lock clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) install --quiet -c constraints.txt -e .
+	touch $@
+
+$(STAMP_TEST): pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) install --quiet -c constraints.txt -e '.[dev,services]'
+	touch $@ $(STAMP_RUN)
+
+$(STAMP_BENCH): pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) install --quiet -c constraints.txt -e '.[bench]'
+	touch $@
+
+run: $(STAMP_RUN)  ## set up and run the main job on the embedded defaults
+	$(BIN)/optionswarm demo
+
+test: $(STAMP_TEST)  ## set up, then ruff, mypy and pytest (coverage of src/ reported, floor 90%)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+bench: $(STAMP_BENCH)  ## run every benchmark, printing JSON
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script; done
+
+lock:  ## regenerate constraints.txt from the current environment
+	$(PIP) freeze --exclude-editable | grep -v '^optionswarm' > constraints.txt
+
+clean:  ## remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -1,0 +1,48 @@
+"""The `optionswarm` command line: one root app; each subsystem contributes its own commands.
+
+Subsystem command groups live beside their subsystem (e.g. ``optionswarm.pricing.cli``) and are
+registered here, so that the CLI, the API and the dashboard all call the same service code.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from optionswarm._version import __version__
+
+app = typer.Typer(
+    name="optionswarm",
+    help="optionswarm: an AI-assisted options trading system.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"optionswarm {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print version."),
+    ] = False,
+) -> None:
+    """optionswarm: an AI-assisted options trading system."""
+
+
+def _register_subcommands() -> None:
+    """Attach each subsystem's commands to the root app (one line per subsystem)."""
+
+
+_register_subcommands()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
