@@ -1,0 +1,188 @@
+"""Settings: one object, from a TOML file and ``OPTIONSWARM_*`` environment variables.
+
+Precedence (highest first): keyword arguments, environment (``OPTIONSWARM_BACKTEST__SEED=7``;
+``__`` separates nesting levels), the TOML file, the defaults here. Every section is frozen and
+rejects unknown keys; ``load_settings`` turns a validation failure into ``ConfigError`` whose
+message names each offending key (``backtest.start: ...``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+__all__ = [
+    "BacktestSettings",
+    "BusSettings",
+    "ConfigError",
+    "ExecutionSettings",
+    "PortfolioSettings",
+    "Settings",
+    "StrategyName",
+    "StrategySettings",
+    "load_settings",
+]
+
+StrategyName = Literal["buy-and-hold", "sma-crossover", "covered-call", "short-put-spread"]
+
+
+class ConfigError(ValueError):
+    """The settings are invalid; the message names every bad key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class BusSettings(_Section):
+    """Which message bus the node uses (NATS JetStream arrives with its adapter)."""
+
+    kind: Literal["inprocess"] = "inprocess"
+
+
+class ExecutionSettings(_Section):
+    """The minimal fill path: bid/ask fills plus slippage and per-contract fees."""
+
+    fee_per_contract: float = Field(default=1.00, ge=0.0)  # commission + exchange fee, $
+    fee_per_share: float = Field(default=0.0, ge=0.0)  # underlying trades, $ per share
+    option_slippage: float = Field(default=0.05, ge=0.0)  # price units beyond bid/ask
+    underlying_slippage_bps: float = Field(default=1.0, ge=0.0)
+
+
+class PortfolioSettings(_Section):
+    """Starting capital."""
+
+    initial_cash: float = Field(default=1_000_000.0, gt=0.0)
+
+
+class StrategySettings(_Section):
+    """The reference strategy and its parameters (deltas are absolute values)."""
+
+    name: StrategyName = "short-put-spread"
+    target_delta: float = Field(default=0.20, gt=0.0, lt=1.0)  # short leg / covered call
+    wing_delta: float = Field(default=0.10, gt=0.0, lt=1.0)  # long protective leg
+    target_dte: int = Field(default=35, ge=1, le=400)
+    max_dte_error: int = Field(default=10, ge=0)  # how far from target_dte an expiry may be
+    exit_dte: int = Field(default=0, ge=0)  # close this many days before expiry (0: settle)
+    take_profit: float = Field(default=0.5, ge=0.0, le=1.0)  # close at this share of credit
+    risk_fraction: float = Field(default=0.10, gt=0.0, le=1.0)  # max loss per trade / equity
+    sma_fast: int = Field(default=20, ge=1)
+    sma_slow: int = Field(default=50, ge=2)
+
+    @model_validator(mode="after")
+    def _check_relations(self) -> StrategySettings:
+        if self.wing_delta >= self.target_delta:
+            raise ValueError("wing_delta must be below target_delta (the wing is further OTM)")
+        if self.sma_fast >= self.sma_slow:
+            raise ValueError("sma_fast must be below sma_slow")
+        return self
+
+
+class BacktestSettings(_Section):
+    """What to replay and with which seed."""
+
+    underlying: str = "sp500"
+    start: dt.date = dt.date(2014, 1, 1)
+    end: dt.date = dt.date(2018, 12, 31)
+    seed: int = 7
+    modelled_chains: bool = True
+
+    @model_validator(mode="after")
+    def _check_window(self) -> BacktestSettings:
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end} must be after start {self.start}")
+        return self
+
+
+class Settings(BaseSettings):
+    """Everything a ``TradingNode`` needs, in one frozen object."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="OPTIONSWARM_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+        toml_file=None,
+    )
+
+    mode: Literal["backtest", "paper", "live"] = "backtest"
+    bus: BusSettings = BusSettings()
+    execution: ExecutionSettings = ExecutionSettings()
+    portfolio: PortfolioSettings = PortfolioSettings()
+    strategy: StrategySettings = StrategySettings()
+    backtest: BacktestSettings = BacktestSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Keyword arguments, then environment, then the TOML file (if given)."""
+        toml_file = settings_cls.model_config.get("toml_file")
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(root)"
+        if item["type"] == "extra_forbidden":
+            lines.append(f"{key}: unknown key")
+        else:
+            lines.append(f"{key}: {item['msg']}")
+    return "invalid settings: " + "; ".join(lines)
+
+
+def _unknown_environment_keys(environ: Mapping[str, str]) -> list[str]:
+    prefix = "OPTIONSWARM_"
+    known = {name.upper() for name in Settings.model_fields}
+    unknown = []
+    for variable in environ:
+        if variable.upper().startswith(prefix):
+            head = variable[len(prefix) :].split("__", 1)[0].upper()
+            if head not in known:
+                unknown.append(f"{variable}: unknown key {head.lower()!r}")
+    return sorted(unknown)
+
+
+def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
+    """Read settings from ``path`` (TOML, optional), the environment and ``overrides``.
+
+    Raises ``ConfigError`` naming each bad key; a missing file is an error too.
+    """
+    if path is not None and not path.is_file():
+        raise ConfigError(f"settings file {path} does not exist")
+    unknown = _unknown_environment_keys(os.environ)
+    if unknown:
+        raise ConfigError("invalid settings: " + "; ".join(unknown))
+
+    class _FromFile(Settings):
+        model_config = SettingsConfigDict(toml_file=path)
+
+    try:
+        loaded = _FromFile(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+    except ValueError as exc:  # e.g. malformed TOML or env JSON
+        raise ConfigError(f"invalid settings: {exc}") from None
+    return Settings.model_construct(
+        **{name: getattr(loaded, name) for name in Settings.model_fields}
+    )
