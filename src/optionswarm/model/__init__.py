@@ -1,0 +1,109 @@
+"""The domain model: immutable, validated types shared by every subsystem.
+
+Instruments and OSI symbols, quotes and bars, columnar option-chain snapshots, multi-leg orders,
+fills and positions, agent views and consensus decisions; tick helpers; canonical encoding.
+Bad values raise ``ModelValidationError`` naming the field (see ``_errors`` for what to catch).
+"""
+
+from optionswarm.model._chain import ChainSnapshot
+from optionswarm.model._codec import DEFAULT_MAX_BYTES, decode, digest, encode
+from optionswarm.model._enums import (
+    Direction,
+    ExerciseStyle,
+    InstrumentKind,
+    OptionRight,
+    QualityFlag,
+    SettlementStyle,
+    SettlementType,
+    Side,
+    TimeInForce,
+    VolView,
+)
+from optionswarm.model._errors import ModelValidationError
+from optionswarm.model._expiry import (
+    NS_PER_DAY,
+    NS_PER_YEAR,
+    expiry_date_of,
+    expiry_instant_ns,
+    ns_to_datetime,
+)
+from optionswarm.model._instruments import CASH_SETTLED_INDEX_ROOTS, OptionContract, Underlying
+from optionswarm.model._market import Bar, Quote
+from optionswarm.model._occ import ROOT_TO_UNDERLYING, OccSymbol, underlying_for_root
+from optionswarm.model._orders import MAX_LEGS, OrderIntent, OrderLeg
+from optionswarm.model._portfolio import Fill, Position
+from optionswarm.model._reasons import ABSTAIN_REASONS, DECISION_REASONS, REASON_CODES, Reason
+from optionswarm.model._swarm import DEFAULT_VIEW_TTL_NS, AgentContribution, Decision, View
+from optionswarm.model._ticks import (
+    ALL_PENNY,
+    COMPLEX_ORDER_TICK,
+    NON_PENNY,
+    PENNY,
+    TickRule,
+    ceil_to_tick,
+    floor_to_tick,
+    is_on_tick,
+    option_tick_size,
+    price_compare,
+    prices_equal,
+    round_to_tick,
+    tick_rule_for_root,
+)
+
+__all__ = [
+    "ABSTAIN_REASONS",
+    "ALL_PENNY",
+    "CASH_SETTLED_INDEX_ROOTS",
+    "COMPLEX_ORDER_TICK",
+    "DECISION_REASONS",
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_VIEW_TTL_NS",
+    "MAX_LEGS",
+    "NON_PENNY",
+    "NS_PER_DAY",
+    "NS_PER_YEAR",
+    "PENNY",
+    "REASON_CODES",
+    "ROOT_TO_UNDERLYING",
+    "AgentContribution",
+    "Bar",
+    "ChainSnapshot",
+    "Decision",
+    "Direction",
+    "ExerciseStyle",
+    "Fill",
+    "InstrumentKind",
+    "ModelValidationError",
+    "OccSymbol",
+    "OptionContract",
+    "OptionRight",
+    "OrderIntent",
+    "OrderLeg",
+    "Position",
+    "QualityFlag",
+    "Quote",
+    "Reason",
+    "SettlementStyle",
+    "SettlementType",
+    "Side",
+    "TickRule",
+    "TimeInForce",
+    "Underlying",
+    "View",
+    "VolView",
+    "ceil_to_tick",
+    "decode",
+    "digest",
+    "encode",
+    "expiry_date_of",
+    "expiry_instant_ns",
+    "floor_to_tick",
+    "is_on_tick",
+    "ns_to_datetime",
+    "option_tick_size",
+    "price_compare",
+    "prices_equal",
+    "round_to_tick",
+    "tick_rule_for_root",
+    "underlying_for_root",
+]

@@ -1,0 +1,92 @@
+"""Market data: top-of-book quotes and OHLCV bars (validated on construction and decode)."""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+from optionswarm.model._base import DomainStruct
+from optionswarm.model._checks import (
+    coerce_scalar,
+    fail,
+    float_field,
+    int_field,
+    optional_float_field,
+    text_field,
+    ts_field,
+)
+
+__all__ = ["Bar", "Quote"]
+
+
+class Quote(DomainStruct, frozen=True, kw_only=True):
+    """Top of book for one symbol (OSI option or underlying) at ``ts_ns``.
+
+    ``0 <= bid <= ask``; a bid of 0 means no bid (common for far out-of-the-money options).
+    """
+
+    symbol: str
+    ts_ns: int
+    bid: float
+    ask: float
+    bid_size: int = 0
+    ask_size: int = 0
+    last: float | None = None
+
+    def __post_init__(self) -> None:
+        text_field(self, "symbol", max_len=32)
+        ts_field(self)
+        bid = float_field(self, "bid", min_value=0.0)
+        ask = float_field(self, "ask", min_value=0.0)
+        if bid > ask:
+            raise fail("bid", f"bid {bid!r} is above ask {ask!r} (crossed quote)")
+        int_field(self, "bid_size", min_value=0)
+        int_field(self, "ask_size", min_value=0)
+        optional_float_field(self, "last", min_value=0.0)
+
+    @classmethod
+    def checked(cls, **fields: Any) -> Self:
+        """Build from outside data: numpy scalars become Python numbers, then full validation."""
+        return cls(**{name: coerce_scalar(value) for name, value in fields.items()})
+
+    @property
+    def mid(self) -> float:
+        """(bid + ask) / 2."""
+        return (self.bid + self.ask) / 2.0
+
+    @property
+    def spread(self) -> float:
+        """ask - bid (never negative)."""
+        return self.ask - self.bid
+
+
+class Bar(DomainStruct, frozen=True, kw_only=True):
+    """An OHLCV bar; ``ts_ns`` is the bar's open time (UTC ns)."""
+
+    symbol: str
+    ts_ns: int
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: int = 0
+
+    def __post_init__(self) -> None:
+        text_field(self, "symbol", max_len=32)
+        ts_field(self)
+        prices = {
+            name: float_field(self, name, min_value=0.0)
+            for name in ("open", "high", "low", "close")
+        }
+        if prices["high"] < prices["low"]:
+            raise fail("high", f"high {prices['high']!r} is below low {prices['low']!r}")
+        for name in ("open", "close"):
+            if prices[name] > prices["high"]:
+                raise fail("high", f"high {prices['high']!r} is below {name} {prices[name]!r}")
+            if prices[name] < prices["low"]:
+                raise fail("low", f"low {prices['low']!r} is above {name} {prices[name]!r}")
+        int_field(self, "volume", min_value=0)
+
+    @classmethod
+    def checked(cls, **fields: Any) -> Self:
+        """Build from outside data: numpy scalars become Python numbers, then full validation."""
+        return cls(**{name: coerce_scalar(value) for name, value in fields.items()})
