@@ -1,0 +1,365 @@
+"""The audit log: hash-chained records, Merkle checkpoints signed with Ed25519, proofs, verify.
+
+Every record's hash is its RFC 6962 leaf hash, and each record holds its predecessor's hash, so
+the hash chain and the Merkle tree share leaves (formats: :mod:`optionswarm.audit.verifier`).
+Appends are group-committed: :meth:`AuditLog.append_many` writes a batch, the subtree hashes it
+completed and, when due, a signed checkpoint in ONE transaction; receipts are returned only after
+the commit, so an acknowledged record is durable to the level the store's ``synchronous`` gives.
+
+Durability (SQLite, WAL): ``synchronous=FULL`` -- an acknowledged append survives SIGKILL and
+power loss (the WAL is fsynced at each commit). ``NORMAL`` -- survives SIGKILL (the data is in the
+OS page cache); a power loss may drop the last commits since the latest WAL checkpoint, never
+corrupting the file, and a dropped tail is detected only against a signed checkpoint kept
+elsewhere (exported). A transaction cut short by a crash is rolled back whole: a batch is all in
+or all out, and the log always verifies.
+
+The engine never reads the wall clock: ``ts_ns`` comes from the caller or the injected ``clock``.
+Nothing random or time-dependent enters hashed content, so a backtest's root is deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from typing import Any
+
+import msgspec
+
+from optionswarm.audit.merkle import (
+    PerfectKey,
+    consistency_ranges,
+    frontier_keys,
+    inclusion_ranges,
+    resolve,
+)
+from optionswarm.audit.signing import Ed25519Signer
+from optionswarm.audit.store import NODE_MIN_LEVEL, AuditStore, node_id
+from optionswarm.audit.types import (
+    AuditConfig,
+    AuditEvent,
+    AuditReceipt,
+    AuditRecord,
+    ConsistencyProof,
+    InclusionProof,
+    SignedCheckpoint,
+)
+from optionswarm.audit.verifier import (
+    GENESIS_HASH,
+    Frontier,
+    Reason,
+    RecordScanner,
+    VerificationResult,
+    checkpoint_message,
+    merkle_root,
+    record_hash,
+)
+
+__all__ = ["AuditLog", "EventLike", "canonical_payload"]
+
+EventLike = AuditEvent | tuple[str, Any, int]
+LeafLookup = Callable[[Collection[int]], dict[int, bytes]]
+
+_ENCODER = msgspec.json.Encoder(order="sorted")
+
+
+def canonical_payload(payload: Any) -> bytes:
+    """Deterministic JSON of a payload (msgspec Structs, dicts, lists, scalars; keys sorted)."""
+    return _ENCODER.encode(payload)
+
+
+class _StoreHashSource:
+    """Perfect-subtree hashes: big ones from the nodes table, small ones from leaf hashes."""
+
+    def __init__(self, store: AuditStore, archived_leaves: LeafLookup | None) -> None:
+        self.store = store
+        self.archived_leaves = archived_leaves
+
+    def perfect_hashes(self, keys: Collection[PerfectKey]) -> dict[PerfectKey, bytes]:
+        big = [k for k in keys if k[0] >= NODE_MIN_LEVEL]
+        out = self.store.node_hashes(big)
+        small = [k for k in keys if k[0] < NODE_MIN_LEVEL]
+        seqs = {s for lv, ix in small for s in range(ix << lv, (ix + 1) << lv)}
+        leaves = self.leaves(seqs)
+        for lv, ix in small:
+            out[(lv, ix)] = merkle_root([leaves[s] for s in range((ix << lv), (ix + 1) << lv)])
+        missing = [k for k in big if k not in out]
+        if missing:
+            raise LookupError(f"Merkle subtree {missing[0]} is not stored; run `audit verify`")
+        return out
+
+    def leaves(self, seqs: Collection[int]) -> dict[int, bytes]:
+        upto = self.store.archived_upto() if self.archived_leaves is not None else 0
+        old = {s for s in seqs if s < upto}
+        got = self.store.leaf_hashes([s for s in seqs if s >= upto])
+        if old and self.archived_leaves is not None:
+            got.update(self.archived_leaves(old))
+        if len(got) != len(seqs):
+            raise LookupError(f"records {sorted(set(seqs) - set(got))[:5]} are not in the log")
+        return got
+
+
+class AuditLog:
+    """An append-only, tamper-evident log in an :class:`AuditStore`, signed by ``signer``."""
+
+    def __init__(
+        self,
+        store: AuditStore,
+        signer: Ed25519Signer,
+        config: AuditConfig | None = None,
+        clock: Callable[[], int] | None = None,
+        archived_leaves: LeafLookup | None = None,
+    ) -> None:
+        self.store = store
+        self.signer = signer
+        self.config = config or AuditConfig()
+        self.clock = clock
+        self.source = _StoreHashSource(store, archived_leaves)
+        store.create()
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-read the tail, the Merkle frontier and the latest checkpoint from the store."""
+        _first, size, last = self.store.tail()
+        self._size = size
+        self._last_hash = last if last is not None else GENESIS_HASH
+        keys = frontier_keys(size)
+        got = self.source.perfect_hashes(keys) if keys else {}
+        self._frontier = Frontier(size, [got[k] for k in keys])
+        cps = self.store.checkpoint_rows()
+        self._last_cp = max(cps, key=lambda c: c.size) if cps else None
+
+    @property
+    def size(self) -> int:
+        """Number of records ever appended (archived ones included)."""
+        return self._size
+
+    @property
+    def public_key(self) -> bytes:
+        """The raw Ed25519 public key that verifies this log's checkpoints."""
+        return self.signer.public_key
+
+    # ------------------------------------------------------------------ appending
+
+    def append(self, kind: str, payload: Any, ts_ns: int | None = None) -> AuditReceipt:
+        """Append one record in its own transaction; returns after the commit."""
+        ts = self._now() if ts_ns is None else ts_ns
+        return self.append_many([(kind, payload, ts)])[0]
+
+    def append_many(self, events: Iterable[EventLike]) -> list[AuditReceipt]:
+        """Append a batch in one transaction (group commit); all of it or none of it lands."""
+        frontier = self._frontier.copy()
+        seq, prev = self._size, self._last_hash
+        rows: list[dict[str, Any]] = []
+        nodes: list[dict[str, Any]] = []
+        receipts: list[AuditReceipt] = []
+        ts = 0
+        for event in events:
+            kind, payload, ts = (
+                (event.kind, event.payload, event.ts_ns) if isinstance(event, AuditEvent) else event
+            )
+            body = _ENCODER.encode(payload)
+            h = record_hash(seq, ts, kind, prev, body)
+            rows.append(
+                {
+                    "seq": seq,
+                    "ts_ns": ts,
+                    "kind": kind,
+                    "payload": body,
+                    "prev_hash": prev,
+                    "hash": h,
+                }
+            )
+            for level, index, nh in frontier.push(h, NODE_MIN_LEVEL):
+                nodes.append({"node_id": node_id(level, index), "hash": nh})
+            receipts.append(AuditReceipt(seq, h))
+            prev = h
+            seq += 1
+        if not rows:
+            return []
+        cp = self._signed(seq, frontier.root(), ts) if self._checkpoint_due(seq, ts) else None
+        self.store.write_batch(rows, nodes, None if cp is None else _cp_row(cp))
+        self._size, self._last_hash, self._frontier = seq, prev, frontier
+        if cp is not None:
+            self._last_cp = cp
+        return receipts
+
+    def _checkpoint_due(self, size: int, ts_ns: int) -> bool:
+        cfg, last = self.config, self._last_cp
+        last_size, last_ts = (0, None) if last is None else (last.size, last.ts_ns)
+        if cfg.checkpoint_every_records > 0 and size - last_size >= cfg.checkpoint_every_records:
+            return True
+        if cfg.checkpoint_every_seconds <= 0:
+            return False
+        if last_ts is None:
+            return True
+        return ts_ns - last_ts >= cfg.checkpoint_every_seconds * 1e9
+
+    def _now(self) -> int:
+        if self.clock is None:
+            raise ValueError("no ts_ns given and no clock injected into the AuditLog")
+        return self.clock()
+
+    # ------------------------------------------------------------------ checkpoints
+
+    def _signed(self, size: int, root: bytes, ts_ns: int) -> Any:
+        from optionswarm.audit.verifier import CheckpointView  # noqa: PLC0415 -- tiny helper
+
+        sig = self.signer.sign(checkpoint_message(self.config.log_id, size, root, ts_ns))
+        return CheckpointView(size, ts_ns, root, self.signer.key_id, sig)
+
+    def checkpoint(self, ts_ns: int | None = None) -> SignedCheckpoint:
+        """Sign and store the current tree head (or return the latest if nothing was added)."""
+        if self._size == 0:
+            raise ValueError("an empty log has no checkpoint")
+        if self._last_cp is not None and self._last_cp.size == self._size:
+            return self._as_signed(self._last_cp)
+        ts = self._now() if ts_ns is None else ts_ns
+        cp = self._signed(self._size, self._frontier.root(), ts)
+        self.store.add_checkpoint(_cp_row(cp))
+        self._last_cp = cp
+        return self._as_signed(cp)
+
+    def checkpoint_at(self, size: int, ts_ns: int | None = None) -> SignedCheckpoint:
+        """The signed tree head at an earlier ``size``, signing one now if none was stored."""
+        if not 0 < size <= self._size:
+            raise ValueError(f"size {size} is outside 1..{self._size}")
+        found = [c for c in self.store.checkpoint_rows() if c.size == size]
+        if found:
+            return self._as_signed(found[0])
+        if size == self._size:
+            return self.checkpoint(ts_ns)
+        ts = self._now() if ts_ns is None else ts_ns
+        cp = self._signed(size, self.root(size), ts)
+        self.store.add_checkpoint(_cp_row(cp))
+        return self._as_signed(cp)
+
+    def latest_checkpoint(self) -> SignedCheckpoint | None:
+        """The signed checkpoint covering the most records, if any."""
+        return None if self._last_cp is None else self._as_signed(self._last_cp)
+
+    def checkpoints(self) -> list[SignedCheckpoint]:
+        """All stored checkpoints by size."""
+        return [self._as_signed(c) for c in self.store.checkpoint_rows()]
+
+    def _as_signed(self, cp: Any) -> SignedCheckpoint:
+        return SignedCheckpoint(
+            log_id=self.config.log_id,
+            size=cp.size,
+            ts_ns=cp.ts_ns,
+            root=cp.root,
+            key_id=cp.key_id,
+            signature=cp.signature,
+        )
+
+    # ------------------------------------------------------------------ reading and proofs
+
+    def root(self, size: int | None = None) -> bytes:
+        """Merkle Tree Hash of the first ``size`` records (default: all)."""
+        if size is None or size == self._size:
+            return self._frontier.root()
+        if not 0 <= size <= self._size:
+            raise ValueError(f"size {size} is outside 0..{self._size}")
+        return resolve([(0, size)], self.source)[0]
+
+    def record(self, seq: int) -> AuditRecord:
+        """One live record by sequence number."""
+        row = self.store.record(seq)
+        if row is None:
+            raise KeyError(f"record {seq} is not in the live log")
+        s, ts, kind, payload, prev, h = row
+        return AuditRecord(seq=s, ts_ns=ts, kind=kind, payload=payload, prev_hash=prev, hash=h)
+
+    def prove_inclusion(self, seq: int, ts_ns: int | None = None) -> InclusionProof:
+        """Prove record ``seq`` is in the latest signed tree (signing one if it is not covered)."""
+        if not 0 <= seq < self._size:
+            raise KeyError(f"record {seq} is not in the log of {self._size} records")
+        cp = self._last_cp
+        signed = self._as_signed(cp) if cp is not None and cp.size > seq else self.checkpoint(ts_ns)
+        hashes = resolve([*inclusion_ranges(seq, signed.size), (seq, seq + 1)], self.source)
+        return InclusionProof(
+            seq=seq, leaf_hash=hashes[-1], path=tuple(hashes[:-1]), checkpoint=signed
+        )
+
+    def prove_consistency(
+        self, old_size: int, new_size: int | None = None, ts_ns: int | None = None
+    ) -> ConsistencyProof:
+        """Prove the signed tree of ``new_size`` (default: latest) extends that of ``old_size``."""
+        new = self.checkpoint(ts_ns) if new_size is None else self.checkpoint_at(new_size, ts_ns)
+        old = self.checkpoint_at(old_size, ts_ns)
+        path = resolve(consistency_ranges(old.size, new.size), self.source)
+        return ConsistencyProof(old=old, new=new, path=tuple(path))
+
+    # ------------------------------------------------------------------ verification
+
+    def verify(self, chunk: int = 200_000) -> VerificationResult:
+        """Recompute every hash, link, stored subtree and signed root; report the first fault."""
+        checkpoints = self.store.checkpoint_rows()  # read before the tail: see store docs
+        first, size, _last = self.store.tail()
+        emitted: list[tuple[int, bytes]] = []
+
+        def sink(level: int, index: int, h: bytes) -> None:
+            emitted.append((node_id(level, index), h))
+
+        scanner = RecordScanner(
+            self.config.log_id,
+            self.signer.public_key,
+            checkpoints,
+            node_sink=sink,
+            node_min_level=NODE_MIN_LEVEL,
+            locate=self.store.seq_of_hash,
+        )
+        bad = scanner.check_signatures() or self._verify_archives(scanner)
+        if bad is not None:
+            return bad
+        if first > scanner.next_seq:
+            return VerificationResult.failure(
+                Reason.RECORD_MISSING,
+                f"records {scanner.next_seq}..{first - 1} are neither live nor archived",
+                scanner.next_seq,
+            )
+        for rows in self.store.iter_records(first, size, chunk):
+            lo = scanner.next_seq
+            emitted.clear()
+            if not scanner.feed(rows):
+                break
+            bad = _compare_nodes(emitted, self.store.nodes_completed(lo + 1, scanner.next_seq))
+            if bad is not None:
+                return bad
+        return scanner.finish()
+
+    def _verify_archives(self, scanner: RecordScanner) -> VerificationResult | None:
+        if not self.store.archive_rows():
+            return None
+        from optionswarm.audit.archive import verify_archived_segments  # noqa: PLC0415 -- cycle
+
+        return verify_archived_segments(self, scanner)
+
+
+def _compare_nodes(
+    computed: list[tuple[int, bytes]], stored: list[tuple[int, bytes]]
+) -> VerificationResult | None:
+    if computed == stored:
+        return None
+    stored_map = dict(stored)
+    for nid, h in computed:
+        if stored_map.get(nid) != h:
+            end, level = divmod(nid, 64)
+            return VerificationResult.failure(
+                Reason.NODE_MISMATCH,
+                f"the stored Merkle subtree of records {end - (1 << level)}..{end - 1} is wrong",
+                end - (1 << level),
+            )
+    nid = next(n for n, _ in stored if n not in dict(computed))
+    end, level = divmod(nid, 64)
+    return VerificationResult.failure(
+        Reason.NODE_MISMATCH, f"an extra Merkle subtree is stored for records up to {end - 1}", end
+    )
+
+
+def _cp_row(cp: Any) -> dict[str, Any]:
+    return {
+        "size": cp.size,
+        "ts_ns": cp.ts_ns,
+        "root": cp.root,
+        "key_id": cp.key_id,
+        "signature": cp.signature,
+    }

@@ -1,0 +1,267 @@
+"""SQL storage of the audit log (SQLAlchemy Core; SQLite and PostgreSQL run the same code).
+
+Tables (all names carry ``prefix``): ``records`` (one row per record, primary key ``seq``),
+``nodes`` (hashes of complete Merkle subtrees of ``2**NODE_MIN_LEVEL`` leaves and more, keyed by
+``node_id = end * 64 + level`` where ``end`` is the leaf count that completed the subtree, so
+that node ids grow in the order the tree is built), ``checkpoints`` (signed tree heads) and
+``archives`` (segments moved to the cold store). Triggers refuse UPDATE and DELETE on all four,
+except DELETE of records below the highest archived sequence number.
+
+Writes happen in one transaction per batch (group commit). One process appends at a time: a
+second writer fails on the ``seq`` primary key rather than forking the chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from optionswarm.audit.merkle import PerfectKey
+from optionswarm.audit.verifier import CheckpointView
+
+__all__ = ["NODE_MIN_LEVEL", "AuditStore", "RecordRow", "node_id"]
+
+NODE_MIN_LEVEL = 4
+"""Subtrees smaller than 16 leaves are recomputed from leaf hashes instead of being stored."""
+
+RecordRow = tuple[int, int, str, bytes, bytes, bytes]
+"""``(seq, ts_ns, kind, payload, prev_hash, hash)``."""
+
+
+def node_id(level: int, index: int) -> int:
+    """Primary key of the stored subtree ``(level, index)``."""
+    return ((index + 1) << level) * 64 + level
+
+
+class AuditStore:
+    """The audit log's tables in one database, behind a handful of batch operations."""
+
+    def __init__(self, engine: sa.Engine, prefix: str = "audit_") -> None:
+        if not prefix.replace("_", "").isalnum():
+            raise ValueError(f"table prefix {prefix!r} must be letters, digits and underscores")
+        self.engine = engine
+        self.prefix = prefix
+        self.dialect = engine.dialect.name
+        md = sa.MetaData()
+        big, blob = sa.BigInteger, sa.LargeBinary
+        self.records = sa.Table(
+            f"{prefix}records",
+            md,
+            sa.Column("seq", big, primary_key=True, autoincrement=False),
+            sa.Column("ts_ns", big, nullable=False),
+            sa.Column("kind", sa.Text, nullable=False),
+            sa.Column("payload", blob, nullable=False),
+            sa.Column("prev_hash", blob, nullable=False),
+            sa.Column("hash", blob, nullable=False),
+        )
+        self.nodes = sa.Table(
+            f"{prefix}nodes",
+            md,
+            sa.Column("node_id", big, primary_key=True, autoincrement=False),
+            sa.Column("hash", blob, nullable=False),
+        )
+        self.checkpoints = sa.Table(
+            f"{prefix}checkpoints",
+            md,
+            sa.Column("size", big, primary_key=True, autoincrement=False),
+            sa.Column("ts_ns", big, nullable=False),
+            sa.Column("root", blob, nullable=False),
+            sa.Column("key_id", sa.Text, nullable=False),
+            sa.Column("signature", blob, nullable=False),
+        )
+        self.archives = sa.Table(
+            f"{prefix}archives",
+            md,
+            sa.Column("upto", big, primary_key=True, autoincrement=False),
+            sa.Column("start", big, nullable=False),
+            sa.Column("manifest_path", sa.Text, nullable=False),
+            sa.Column("manifest_sha256", blob, nullable=False),
+        )
+        self.metadata = md
+
+    # ------------------------------------------------------------------ schema
+
+    def create(self) -> None:
+        """Create tables and append-only triggers if missing (idempotent)."""
+        self.metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            for ddl in self._trigger_ddl():
+                conn.exec_driver_sql(ddl)
+
+    def drop(self) -> None:
+        """Drop everything this store created (tests and throwaway logs only)."""
+        with self.engine.begin() as conn:
+            if self.dialect == "postgresql":
+                conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {self.prefix}append_only() CASCADE")
+        self.metadata.drop_all(self.engine)
+
+    def _trigger_ddl(self) -> list[str]:
+        p, rec, arc = self.prefix, self.records.name, self.archives.name
+        tables = [rec, self.nodes.name, self.checkpoints.name, arc]
+        if self.dialect == "sqlite":
+            ddl = [
+                f"CREATE TRIGGER IF NOT EXISTS {t}_no_update BEFORE UPDATE ON {t} "
+                f"BEGIN SELECT RAISE(ABORT, 'audit table {t} is append-only'); END"
+                for t in tables
+            ]
+            ddl += [
+                f"CREATE TRIGGER IF NOT EXISTS {t}_no_delete BEFORE DELETE ON {t} "
+                f"BEGIN SELECT RAISE(ABORT, 'audit table {t} is append-only'); END"
+                for t in tables[1:]
+            ]
+            ddl.append(
+                f"CREATE TRIGGER IF NOT EXISTS {rec}_no_delete BEFORE DELETE ON {rec} "
+                f"WHEN OLD.seq >= (SELECT COALESCE(MAX(upto), 0) FROM {arc}) "
+                f"BEGIN SELECT RAISE(ABORT, 'audit records are deleted only once archived'); END"
+            )
+            return ddl
+        if self.dialect == "postgresql":
+            ddl = [
+                f"CREATE OR REPLACE FUNCTION {p}append_only() RETURNS trigger AS $$ BEGIN "
+                f"IF TG_OP = 'DELETE' AND TG_TABLE_NAME = '{rec}' AND OLD.seq < "
+                f"(SELECT COALESCE(MAX(upto), 0) FROM {arc}) THEN RETURN OLD; END IF; "
+                f"RAISE EXCEPTION 'audit table % is append-only (%)', TG_TABLE_NAME, TG_OP; "
+                f"END; $$ LANGUAGE plpgsql"
+            ]
+            ddl += [
+                f"CREATE OR REPLACE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t} "
+                f"FOR EACH ROW EXECUTE FUNCTION {p}append_only()"
+                for t in tables
+            ]
+            return ddl
+        return []  # pragma: no cover - other databases get no triggers (documented)
+
+    # ------------------------------------------------------------------ writes
+
+    def write_batch(
+        self,
+        records: Sequence[dict[str, Any]],
+        nodes: Sequence[dict[str, Any]],
+        checkpoint: dict[str, Any] | None,
+    ) -> None:
+        """Insert records, their completed subtree nodes and a checkpoint in one transaction."""
+        with self.engine.begin() as conn:
+            if records:
+                conn.execute(self.records.insert(), list(records))
+            if nodes:
+                conn.execute(self.nodes.insert(), list(nodes))
+            if checkpoint is not None:
+                conn.execute(self.checkpoints.insert(), [checkpoint])
+
+    def add_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """Insert one signed checkpoint."""
+        self.write_batch((), (), checkpoint)
+
+    def record_archive(self, row: dict[str, Any]) -> None:
+        """Register an archived segment and remove its records from the live table."""
+        with self.engine.begin() as conn:
+            conn.execute(self.archives.insert(), [row])
+            rec = self.records
+            conn.execute(rec.delete().where(rec.c.seq >= row["start"], rec.c.seq < row["upto"]))
+
+    # ------------------------------------------------------------------ reads
+
+    def tail(self) -> tuple[int, int, bytes | None]:
+        """``(first live seq, size, hash of the last record)``; size 0 and None when empty."""
+        rec = self.records
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(rec.c.seq, rec.c.hash).order_by(rec.c.seq.desc()).limit(1)
+            ).first()
+            first = conn.execute(sa.select(sa.func.min(rec.c.seq))).scalar()
+        if row is None:
+            return (self.archived_upto(), self.archived_upto(), None)
+        return (int(first or 0), int(row[0]) + 1, bytes(row[1]))
+
+    def archived_upto(self) -> int:
+        """Records below this sequence number live in the cold store."""
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(sa.func.max(self.archives.c.upto))).scalar()
+        return int(value or 0)
+
+    def archive_rows(self) -> list[dict[str, Any]]:
+        """Registered archive segments in order."""
+        arc = self.archives
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(arc).order_by(arc.c.upto)).mappings().all()
+        return [dict(r) for r in rows]
+
+    def iter_records(self, start: int, end: int, chunk: int = 100_000) -> Iterator[list[RecordRow]]:
+        """Records with ``start <= seq < end`` in order, ``chunk`` rows at a time.
+
+        Rows come straight from the DB-API cursor (no SQLAlchemy row objects): verification
+        reads millions of them.
+        """
+        rec = self.records
+        cols = (rec.c.seq, rec.c.ts_ns, rec.c.kind, rec.c.payload, rec.c.prev_hash, rec.c.hash)
+        lo = start
+        while lo < end:
+            hi = min(lo + chunk, end)
+            stmt = sa.select(*cols).where(rec.c.seq >= lo, rec.c.seq < hi).order_by(rec.c.seq)
+            yield self._raw_rows(stmt)
+            lo = hi
+
+    def _raw_rows(self, stmt: sa.Select[Any]) -> list[RecordRow]:
+        sql = str(stmt.compile(dialect=self.engine.dialect, compile_kwargs={"literal_binds": True}))
+        with self.engine.connect() as conn:
+            cursor = conn.connection.cursor()
+            try:
+                cursor.execute(sql)
+                rows: list[RecordRow] = list(cursor.fetchall())
+            finally:
+                cursor.close()
+        return rows
+
+    def record(self, seq: int) -> RecordRow | None:
+        """One record by sequence number."""
+        return next(iter(next(self.iter_records(seq, seq + 1))), None)
+
+    def seq_of_hash(self, h: bytes) -> int | None:
+        """The sequence number of the record whose stored hash is ``h`` (slow; diagnostics)."""
+        rec = self.records
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(rec.c.seq).where(rec.c.hash == h).limit(1)).scalar()
+        return None if value is None else int(value)
+
+    def leaf_hashes(self, seqs: Collection[int]) -> dict[int, bytes]:
+        """Stored hashes of the given live records."""
+        if not seqs:
+            return {}
+        rec = self.records
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(rec.c.seq, rec.c.hash).where(rec.c.seq.in_(seqs)))
+            return {int(s): bytes(h) for s, h in rows}
+
+    def node_hashes(self, keys: Collection[PerfectKey]) -> dict[PerfectKey, bytes]:
+        """Stored subtree hashes for ``keys`` (all of level >= NODE_MIN_LEVEL)."""
+        if not keys:
+            return {}
+        by_id = {node_id(lv, ix): (lv, ix) for lv, ix in keys}
+        nodes = self.nodes
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(nodes.c.node_id, nodes.c.hash).where(nodes.c.node_id.in_(by_id))
+            )
+            return {by_id[int(i)]: bytes(h) for i, h in rows}
+
+    def nodes_completed(self, first_end: int, last_end: int) -> list[tuple[int, bytes]]:
+        """``(node_id, hash)`` of subtrees completed by leaf counts in ``[first_end, last_end]``."""
+        nodes = self.nodes
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(nodes.c.node_id, nodes.c.hash)
+                .where(nodes.c.node_id >= first_end * 64, nodes.c.node_id < (last_end + 1) * 64)
+                .order_by(nodes.c.node_id)
+            )
+            return [(int(i), bytes(h)) for i, h in rows]
+
+    def checkpoint_rows(self) -> list[CheckpointView]:
+        """All stored checkpoints by size."""
+        cps = self.checkpoints
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(cps).order_by(cps.c.size)).all()
+        return [
+            CheckpointView(int(s), int(t), bytes(r), str(k), bytes(g)) for s, t, r, k, g in rows
+        ]

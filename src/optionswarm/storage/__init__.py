@@ -1,0 +1,3 @@
+"""Storage ports and their implementations (transactional, time-series, cold, hot, vector)."""
+
+__all__: list[str] = []

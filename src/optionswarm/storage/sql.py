@@ -1,0 +1,92 @@
+"""SQLAlchemy engine factory for the transactional store (audit log, orders, approvals).
+
+One function, :func:`create_sql_engine`, turns a URL into a configured :class:`sqlalchemy.Engine`:
+
+* **SQLite** (the embedded default, ``sqlite:///path/to/file.db``): every new connection gets
+  ``PRAGMA journal_mode=WAL`` (readers never block the single writer), ``PRAGMA synchronous=...``
+  and ``PRAGMA busy_timeout=...`` (a second writer waits instead of failing at once).
+* **PostgreSQL** through psycopg 3 (``postgresql+psycopg://postgres@127.0.0.1:5432/test``): the
+  same SQLAlchemy Core code runs unchanged; PostgreSQL's own ``synchronous_commit`` applies.
+
+Durability of a committed transaction on SQLite in WAL mode:
+
+=============  ======================================  ========================================
+synchronous    process killed (SIGKILL, crash)         power loss / kernel panic
+=============  ======================================  ========================================
+``FULL``       kept                                    kept: the WAL is fsynced at every commit
+``NORMAL``     kept (the WAL is in the OS page cache)  the commits since the last WAL checkpoint
+                                                       may be lost; the file stays consistent
+``OFF``        kept                                    may be lost *and* the file may corrupt
+=============  ======================================  ========================================
+
+Use ``FULL`` for anything that must survive a power cut (the audit log's default), ``NORMAL`` where
+losing the last few milliseconds on power loss is acceptable. Batching many rows into one
+transaction (group commit) is what makes ``FULL`` fast: one flush per commit, not per row.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy import event
+
+__all__ = ["SqlConfig", "SqliteSynchronous", "create_sql_engine", "sqlite_url"]
+
+SqliteSynchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
+
+
+class SqlConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """How to reach and tune the transactional store.
+
+    ``url`` is any SQLAlchemy URL; SQLite and ``postgresql+psycopg`` are the tested ones.
+    ``synchronous`` and ``busy_timeout_ms`` apply to SQLite only; ``pool_size`` to servers only.
+    """
+
+    url: str = "sqlite:///optionswarm.db"
+    synchronous: SqliteSynchronous = "FULL"
+    busy_timeout_ms: int = 10_000
+    pool_size: int = 5
+    echo: bool = False
+
+
+def sqlite_url(path: str) -> str:
+    """The SQLAlchemy URL of a SQLite database file at ``path``."""
+    return f"sqlite:///{path}"
+
+
+def create_sql_engine(config: SqlConfig | str) -> sa.Engine:
+    """Create an engine for ``config`` (or a bare URL) with the pragmas described above.
+
+    The caller owns the engine and should ``dispose()`` it when done.
+    """
+    cfg = SqlConfig(url=config) if isinstance(config, str) else config
+    url = sa.make_url(cfg.url)
+    if url.get_backend_name() == "sqlite":
+        return _create_sqlite_engine(url, cfg)
+    kwargs: dict[str, Any] = {"echo": cfg.echo, "pool_pre_ping": True}
+    if url.get_backend_name() == "postgresql":
+        kwargs["pool_size"] = cfg.pool_size
+    return sa.create_engine(url, **kwargs)
+
+
+def _create_sqlite_engine(url: sa.URL, cfg: SqlConfig) -> sa.Engine:
+    if cfg.synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+        raise ValueError(f"synchronous must be OFF, NORMAL, FULL or EXTRA, not {cfg.synchronous!r}")
+    in_memory = url.database in (None, "", ":memory:")
+    engine = sa.create_engine(url, echo=cfg.echo)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            if not in_memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA synchronous={cfg.synchronous}")
+            cursor.execute(f"PRAGMA busy_timeout={int(cfg.busy_timeout_ms)}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+        finally:
+            cursor.close()
+
+    return engine
