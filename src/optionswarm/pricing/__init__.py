@@ -1,0 +1,54 @@
+"""Option pricing for optionswarm: vectorised over whole chains, checked against QuantLib.
+
+Every function takes scalars or numpy arrays that broadcast together (``S, K, T, r, q, sigma``
+as float arrays, ``is_call`` as a bool array, so calls and puts mix in one chain) and returns
+arrays of the broadcast shape. A shape that does not broadcast, or a non-numeric array, raises
+``ValueError`` naming the argument; a bad *value* in one element (NaN, S <= 0, K <= 0, T < 0,
+sigma <= 0) gives NaN for that element only (:func:`input_errors` says why), so one bad quote
+never stops a chain.
+
+Units (QuantLib's): S, K in price units; T in years; r, q continuously compounded per year
+(q is a continuous dividend yield; a cost of carry b corresponds to q = r - b); sigma per
+sqrt(year). Greeks: vega, rho, dividend_rho per 1.00 (use :func:`per_percent` for per 1 %);
+theta per year, d/dt of the value as time passes (:func:`per_day` divides by 365).
+
+- European: :func:`bsm_price`, :func:`bsm_greeks` -> :class:`Greeks` (numba, ~1e-15 relative).
+- Implied vol: :func:`implied_vol` -> :class:`IVResult` (iv + :class:`IVReason` code).
+- American: :func:`american_price` (``model`` "baw" | "bjs" | "tree"), :func:`baw_price`,
+  :func:`bjerksund_stensland_price`, :func:`binomial_price` (CRR / Leisen-Reimer, cash
+  dividends by the escrowed model, :class:`CashDividends`), :func:`american_greeks`.
+
+The numba kernels compile on first use (about 1-2 s each) and are cached on disk afterwards.
+"""
+
+from optionswarm.pricing.american import (
+    AmericanModel,
+    american_greeks,
+    american_price,
+    baw_price,
+    bjerksund_stensland_price,
+)
+from optionswarm.pricing.binomial import CashDividends, binomial_price
+from optionswarm.pricing.black_scholes import Greeks, bsm_greeks, bsm_price, per_day, per_percent
+from optionswarm.pricing.implied_vol import IVReason, IVResult, implied_vol
+from optionswarm.pricing.inputs import InputError, input_errors
+
+__all__ = [
+    "AmericanModel",
+    "CashDividends",
+    "Greeks",
+    "IVReason",
+    "IVResult",
+    "InputError",
+    "american_greeks",
+    "american_price",
+    "baw_price",
+    "binomial_price",
+    "bjerksund_stensland_price",
+    "bsm_greeks",
+    "bsm_price",
+    "implied_vol",
+    "input_errors",
+    "per_day",
+    "per_percent",
+]
