@@ -38,6 +38,9 @@ def _root(
 
 def _register_subcommands() -> None:
     """Attach each subsystem's commands to the root app (one line per subsystem)."""
+    from optionswarm.audit import cli as audit_cli  # noqa: PLC0415 -- lazy subsystem import
+
+    app.add_typer(audit_cli.app, name="audit")
 
 
 _register_subcommands()

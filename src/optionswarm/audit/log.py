@@ -24,6 +24,14 @@ from typing import Any
 
 import msgspec
 
+from optionswarm.audit.archive import (
+    ArchiveLeaves,
+    ColdStore,
+    RetentionPolicy,
+    archive_segment,
+    verify_archived_segments,
+)
+from optionswarm.audit.export import BundleFormat, export_bundle
 from optionswarm.audit.merkle import (
     PerfectKey,
     consistency_ranges,
@@ -106,13 +114,15 @@ class AuditLog:
         signer: Ed25519Signer,
         config: AuditConfig | None = None,
         clock: Callable[[], int] | None = None,
-        archived_leaves: LeafLookup | None = None,
+        cold: ColdStore | None = None,
     ) -> None:
         self.store = store
         self.signer = signer
         self.config = config or AuditConfig()
         self.clock = clock
-        self.source = _StoreHashSource(store, archived_leaves)
+        self.cold = cold
+        leaves = ArchiveLeaves(store, cold) if cold is not None else None
+        self.source = _StoreHashSource(store, leaves)
         store.create()
         self.reload()
 
@@ -282,8 +292,16 @@ class AuditLog:
     def prove_consistency(
         self, old_size: int, new_size: int | None = None, ts_ns: int | None = None
     ) -> ConsistencyProof:
-        """Prove the signed tree of ``new_size`` (default: latest) extends that of ``old_size``."""
-        new = self.checkpoint(ts_ns) if new_size is None else self.checkpoint_at(new_size, ts_ns)
+        """Prove the signed tree of ``new_size`` extends that of ``old_size``.
+
+        ``new_size`` defaults to the latest checkpoint; tree heads missing at either size are
+        signed now (at ``ts_ns`` or the clock).
+        """
+        if new_size is None:
+            latest = self.latest_checkpoint()
+            new = latest if latest is not None else self.checkpoint(ts_ns)
+        else:
+            new = self.checkpoint_at(new_size, ts_ns)
         old = self.checkpoint_at(old_size, ts_ns)
         path = resolve(consistency_ranges(old.size, new.size), self.source)
         return ConsistencyProof(old=old, new=new, path=tuple(path))
@@ -307,7 +325,17 @@ class AuditLog:
             node_min_level=NODE_MIN_LEVEL,
             locate=self.store.seq_of_hash,
         )
-        bad = scanner.check_signatures() or self._verify_archives(scanner)
+
+        def feed(rows: list[Any]) -> VerificationResult | None:
+            lo = scanner.next_seq
+            emitted.clear()
+            if not scanner.feed(rows):
+                return scanner.failure
+            return _compare_nodes(emitted, self.store.nodes_completed(lo + 1, scanner.next_seq))
+
+        bad = scanner.check_signatures()
+        if bad is None and self.store.archive_rows():
+            bad = verify_archived_segments(self, scanner, feed)
         if bad is not None:
             return bad
         if first > scanner.next_seq:
@@ -317,21 +345,40 @@ class AuditLog:
                 scanner.next_seq,
             )
         for rows in self.store.iter_records(first, size, chunk):
-            lo = scanner.next_seq
-            emitted.clear()
-            if not scanner.feed(rows):
-                break
-            bad = _compare_nodes(emitted, self.store.nodes_completed(lo + 1, scanner.next_seq))
+            bad = feed(rows)
             if bad is not None:
                 return bad
         return scanner.finish()
 
-    def _verify_archives(self, scanner: RecordScanner) -> VerificationResult | None:
-        if not self.store.archive_rows():
-            return None
-        from optionswarm.audit.archive import verify_archived_segments  # noqa: PLC0415 -- cycle
+    def archive(self, upto: int, ts_ns: int | None = None) -> dict[str, Any]:
+        """Move records below ``upto`` to the cold store (see :mod:`optionswarm.audit.archive`)."""
+        if self.cold is None:
+            raise ValueError("no cold store configured for this AuditLog")
+        return archive_segment(self, self.cold, upto, self._now() if ts_ns is None else ts_ns)
 
-        return verify_archived_segments(self, scanner)
+    def apply_retention(self, now_ns: int | None = None) -> dict[str, Any] | None:
+        """Archive every closed period older than ``archive_after_days`` (None if nothing due)."""
+        now = self._now() if now_ns is None else now_ns
+        policy = RetentionPolicy(
+            retention_years=self.config.retention_years,
+            archive_after_days=self.config.archive_after_days,
+        )
+        start = self.store.archived_upto()
+        due = self.store.first_seq_at_or_after(policy.archive_cutoff_ns(now), start)
+        upto = self._size if due is None else due
+        return self.archive(upto, now) if upto > start else None
+
+    def export(
+        self,
+        path: str,
+        *,
+        from_seq: int = 0,
+        to_seq: int | None = None,
+        fmt: BundleFormat = "jsonl",
+        ts_ns: int | None = None,
+    ) -> dict[str, Any]:
+        """Write a self-verifiable bundle of live records (see :mod:`optionswarm.audit.export`)."""
+        return export_bundle(self, path, from_seq=from_seq, to_seq=to_seq, fmt=fmt, ts_ns=ts_ns)
 
 
 def _compare_nodes(

@@ -214,6 +214,21 @@ class AuditStore:
                 cursor.close()
         return rows
 
+    def records_of_kind(self, kind: str) -> list[RecordRow]:
+        """Live records of one kind (e.g. archive markers), in order."""
+        rec = self.records
+        cols = (rec.c.seq, rec.c.ts_ns, rec.c.kind, rec.c.payload, rec.c.prev_hash, rec.c.hash)
+        return self._raw_rows(sa.select(*cols).where(rec.c.kind == kind).order_by(rec.c.seq))
+
+    def first_seq_at_or_after(self, ts_ns: int, start: int) -> int | None:
+        """The lowest live ``seq >= start`` stamped at or after ``ts_ns``."""
+        rec = self.records
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                sa.select(sa.func.min(rec.c.seq)).where(rec.c.ts_ns >= ts_ns, rec.c.seq >= start)
+            ).scalar()
+        return None if value is None else int(value)
+
     def record(self, seq: int) -> RecordRow | None:
         """One record by sequence number."""
         return next(iter(next(self.iter_records(seq, seq + 1))), None)

@@ -27,7 +27,7 @@ import struct
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -548,11 +548,11 @@ def read_jsonl_bundle(path: str) -> Bundle:
     return _meta_to_bundle(meta, records)
 
 
-def read_parquet_bundle(path: str) -> Bundle:
-    """Parse a Parquet bundle (needs pyarrow; the JSON Lines form needs nothing)."""
+def read_parquet_bundle(source: str | IO[bytes]) -> Bundle:
+    """Parse a Parquet bundle from a path or file (needs pyarrow; JSON Lines needs nothing)."""
     import pyarrow.parquet as pq  # noqa: PLC0415 -- optional: only Parquet bundles need pyarrow
 
-    table = pq.read_table(path)
+    table = pq.read_table(source)
     meta = json.loads(table.schema.metadata[b"optionswarm.audit"])
     cols = [table.column(n).to_pylist() for n in ("seq", "ts_ns", "kind", "payload")]
     hashes = [table.column(n).to_pylist() for n in ("prev_hash", "hash")]
@@ -601,6 +601,14 @@ def check_bundle(bundle: Bundle, public_key: bytes | None = None) -> Verificatio
         prev_hash=start_prev,
         frontier=bundle.frontier.copy(),
     )
+    by_hash: dict[bytes, int] = {}
+
+    def locate(h: bytes) -> int | None:
+        if not by_hash:
+            by_hash.update((r[5], r[0]) for r in bundle.records)
+        return by_hash.get(h)
+
+    scanner.locate = locate
     scanner.feed(bundle.records)
     result = scanner.finish()
     if not result.ok:

@@ -1,0 +1,49 @@
+"""Tamper-evident audit log in the style of certificate transparency (RFC 6962 / RFC 9162).
+
+Every event that matters is appended as a canonical, hash-chained record; Merkle checkpoints are
+signed with Ed25519 (key file outside the database); inclusion and consistency proofs show that a
+record is in the log and that the log only grew; :meth:`AuditLog.verify` recomputes everything;
+bundles verify with :mod:`optionswarm.audit.verifier` alone; closed periods move to a cold store.
+
+Quick start::
+
+    engine = create_sql_engine("sqlite:///audit.db")
+    log = AuditLog(AuditStore(engine), Ed25519Signer.load_or_create("key.pem"), AuditConfig())
+    receipt = log.append("order.submitted", intent, ts_ns=clock())
+    assert log.verify().ok and log.prove_inclusion(receipt.seq).verify(log.public_key).ok
+"""
+
+from optionswarm.audit.archive import ColdStore, RetentionPolicy
+from optionswarm.audit.log import AuditLog, canonical_payload
+from optionswarm.audit.signing import Ed25519Signer, KeyFileError
+from optionswarm.audit.store import AuditStore
+from optionswarm.audit.types import (
+    AuditConfig,
+    AuditEvent,
+    AuditReceipt,
+    AuditRecord,
+    ConsistencyProof,
+    InclusionProof,
+    SignedCheckpoint,
+)
+from optionswarm.audit.verifier import Reason, VerificationResult, verify_bundle
+
+__all__ = [
+    "AuditConfig",
+    "AuditEvent",
+    "AuditLog",
+    "AuditReceipt",
+    "AuditRecord",
+    "AuditStore",
+    "ColdStore",
+    "ConsistencyProof",
+    "Ed25519Signer",
+    "InclusionProof",
+    "KeyFileError",
+    "Reason",
+    "RetentionPolicy",
+    "SignedCheckpoint",
+    "VerificationResult",
+    "canonical_payload",
+    "verify_bundle",
+]
