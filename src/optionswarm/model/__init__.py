@@ -36,7 +36,6 @@ from optionswarm.model._reasons import ABSTAIN_REASONS, DECISION_REASONS, REASON
 from optionswarm.model._swarm import DEFAULT_VIEW_TTL_NS, AgentContribution, Decision, View
 from optionswarm.model._ticks import (
     ALL_PENNY,
-    COMPLEX_ORDER_TICK,
     NON_PENNY,
     PENNY,
     TickRule,
@@ -54,7 +53,6 @@ __all__ = [
     "ABSTAIN_REASONS",
     "ALL_PENNY",
     "CASH_SETTLED_INDEX_ROOTS",
-    "COMPLEX_ORDER_TICK",
     "DECISION_REASONS",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_VIEW_TTL_NS",

@@ -45,11 +45,24 @@ def _coerce_root(name: str, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
 def _coerce_integers(name: str, values: npt.NDArray[Any], dtype: np.dtype[Any]) -> npt.NDArray[Any]:
     if values.dtype.kind not in "iu":
         raise fail(name, f"must hold integers, got dtype {values.dtype}")
-    if values.size:
-        low, high = _INT_LIMITS[dtype]
-        if int(values.min()) < low or int(values.max()) > high:
-            raise fail(name, f"values must lie within [{low}, {high}]")
+    low, high = _INT_LIMITS[dtype]
+    if int(values.min()) < low or int(values.max()) > high:  # values.size > 0 here
+        raise fail(name, f"values must lie within [{low}, {high}]")
     return values.astype(dtype)
+
+
+def _coerce_floats(name: str, values: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+    if values.dtype.kind == "O":  # a list mixing numbers and None (absent)
+        if not all(_is_number_or_none(v) for v in values.tolist()):
+            raise fail(name, "must hold numbers (None for absent)")
+        return values.astype(np.float64)
+    if values.dtype.kind not in "fiu":
+        raise fail(name, f"must hold numbers, got dtype {values.dtype}")
+    return values.astype(np.float64)
+
+
+def _is_number_or_none(value: object) -> bool:
+    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
 
 
 def coerce_column(name: str, raw: object) -> npt.NDArray[Any]:
@@ -67,10 +80,8 @@ def coerce_column(name: str, raw: object) -> npt.NDArray[Any]:
     elif dtype.kind == "b":
         if values.dtype.kind != "b":
             raise fail(name, f"must hold booleans, got dtype {values.dtype}")
-    elif values.dtype.kind not in "fiu":
-        raise fail(name, f"must hold numbers, got dtype {values.dtype}")
     else:
-        values = values.astype(np.float64)
+        values = _coerce_floats(name, values)
     values.setflags(write=False)
     return values
 

@@ -74,12 +74,7 @@ def _list_to_column(name: str, values: Any) -> Any:
     if not isinstance(values, list | tuple | np.ndarray):
         raise fail(name, f"must be a list, got {type(values).__name__}")
     if COLUMN_DTYPES[name].kind == "f":
-        if any(
-            v is not None and (isinstance(v, bool) or not isinstance(v, int | float))
-            for v in values
-        ):
-            raise fail(name, "must hold numbers or null")
-        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+        return np.array(values, dtype=object)  # null becomes NaN, checked in coerce_column
     if any(v is None for v in values):
         raise fail(name, "must not hold null")
     return np.array(values)

@@ -3,14 +3,15 @@
 US listed equity and index options (the rules this module encodes; see ``TickRule``):
 
 * ``NON_PENNY`` -- classes outside the Penny Interval Program: $0.05 below $3.00, $0.10 at/above.
-  This is also the Cboe rule for SPX/SPXW simple orders, and the default for an unknown root
-  (a price on the coarser grid is valid under every rule).
+  This is also Cboe's rule for SPX/SPXW (whose complex-order net price trades in $0.05), and the
+  default for an unknown root: a price on the coarser grid is valid under every rule.
 * ``PENNY`` -- Penny Interval Program classes: $0.01 below $3.00, $0.05 at/above.
 * ``ALL_PENNY`` -- the few classes quoted in $0.01 at every price (SPY, QQQ, IWM).
 
-Listings change; ``tick_rule_for_root`` takes the set of penny roots as a parameter, with a small
-documented default. Complex (multi-leg) orders may be priced in $0.01 on most exchanges; use the
-leg rule for single legs and ``COMPLEX_ORDER_TICK`` for package limits.
+Note: SPX is *not* a penny class (Cboe SPX specification: "0.05 below 3.00, 0.10 for all other
+series"); SPY is all-penny. ``TickRule.package`` is the increment of a multi-leg net limit price
+($0.01 for penny classes, $0.05 otherwise, the conservative choice). Listings change, so
+``tick_rule_for_root`` takes the set of penny roots as a parameter with a small documented default.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from optionswarm.model._errors import ModelValidationError
 __all__ = [
     "ALL_PENNY",
     "ALL_PENNY_ROOTS",
-    "COMPLEX_ORDER_TICK",
     "DEFAULT_PENNY_ROOTS",
     "NON_PENNY",
     "PENNY",
@@ -42,7 +42,6 @@ __all__ = [
 _CLEAN_DIGITS = 10
 # A price within this fraction of a tick from a grid point counts as on the grid.
 _GRID_TOLERANCE = 1e-6
-COMPLEX_ORDER_TICK = 0.01
 
 
 def _check_tick(tick: float) -> None:
@@ -102,14 +101,18 @@ def price_compare(a: float, b: float, tick: float) -> int:
 
 
 class TickRule(DomainStruct, frozen=True, kw_only=True):
-    """Minimum price increment: ``below`` under ``threshold``, ``at_or_above`` from it up."""
+    """Minimum increment: ``below`` under ``threshold``, ``at_or_above`` from it up.
+
+    ``package`` is the increment of a multi-leg order's net price.
+    """
 
     below: float
     at_or_above: float
     threshold: float = 3.0
+    package: float = 0.05
 
     def __post_init__(self) -> None:
-        for name in ("below", "at_or_above", "threshold"):
+        for name in ("below", "at_or_above", "threshold", "package"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ModelValidationError(name, f"must be a number, got {value!r}")
@@ -125,10 +128,14 @@ class TickRule(DomainStruct, frozen=True, kw_only=True):
         """``price`` rounded to the nearest valid tick under this rule."""
         return round_to_tick(price, self.tick_for(price))
 
+    def round_package(self, net_price: float) -> float:
+        """A multi-leg net price (debit > 0, credit < 0) rounded to ``package``."""
+        return round_to_tick(net_price, self.package)
 
-NON_PENNY = TickRule(below=0.05, at_or_above=0.10)
-PENNY = TickRule(below=0.01, at_or_above=0.05)
-ALL_PENNY = TickRule(below=0.01, at_or_above=0.01)
+
+NON_PENNY = TickRule(below=0.05, at_or_above=0.10, package=0.05)
+PENNY = TickRule(below=0.01, at_or_above=0.05, package=0.01)
+ALL_PENNY = TickRule(below=0.01, at_or_above=0.01, package=0.01)
 
 ALL_PENNY_ROOTS: frozenset[str] = frozenset({"SPY", "QQQ", "IWM"})
 # A small, documented sample of Penny Interval Program classes; pass your own set for production.
