@@ -1,0 +1,91 @@
+"""``TradingNode``: builds and wires the components of one mode from one ``Settings`` object.
+
+Backtest = simulated clock + simulated fills; paper = wall clock + simulated fills; live = wall
+clock + a broker adapter (passed in). Strategy, portfolio, router and risk gate are the same
+objects in every mode. All wiring happens here; components receive everything through their
+constructors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from optionswarm.bus import InProcessBus, MessageBus
+from optionswarm.config import ConfigError, Settings
+from optionswarm.engine import Clock, Component, SimulatedClock, WallClock
+from optionswarm.engine.recorder import AuditRecorder, AuditSink
+from optionswarm.execution import (
+    AllowAllRiskGateStub,
+    ExecutionClient,
+    OrderRouter,
+    RiskGate,
+    SimulatedExecutionClient,
+)
+from optionswarm.portfolio import Portfolio
+from optionswarm.strategy.base import StrategyComponent
+from optionswarm.strategy.registry import build_strategy
+
+__all__ = ["TradingNode"]
+
+
+class TradingNode:
+    """One running system: bus, clock and components, started and stopped together."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        bus: MessageBus | None = None,
+        risk_gate: RiskGate | None = None,
+        execution: ExecutionClient | None = None,
+        audit: AuditSink | None = None,
+    ) -> None:
+        self.settings = settings
+        self.bus: MessageBus = bus or InProcessBus()
+        self.clock: Clock = clock or _default_clock(settings)
+        underlying = settings.backtest.underlying
+        self.portfolio = Portfolio(self.bus, self.clock, settings.portfolio, underlying)
+        components: list[Component] = [self.portfolio]
+        if execution is None:
+            if settings.mode == "live":
+                raise ConfigError("mode: live needs a broker adapter (execution=...)")
+            simulated = SimulatedExecutionClient(self.bus, self.clock, settings.execution)
+            components.append(simulated)
+            execution = simulated
+        self.execution = execution
+        self.risk_gate: RiskGate = risk_gate or AllowAllRiskGateStub()
+        self.router = OrderRouter(self.bus, self.clock, self.risk_gate, execution)
+        self.strategy: StrategyComponent = build_strategy(
+            settings.strategy.name,
+            self.bus,
+            self.clock,
+            settings.strategy,
+            underlying=underlying,
+            initial_equity=settings.portfolio.initial_cash,
+        )
+        self.recorder = AuditRecorder(self.bus, self.clock, audit) if audit is not None else None
+        components += [self.router, self.strategy]
+        if self.recorder is not None:
+            components.insert(0, self.recorder)
+        self.components: tuple[Component, ...] = tuple(components)
+
+    def start(self) -> None:
+        """Start every component (recorder and portfolio first, strategy last)."""
+        for component in self.components:
+            component.start()
+
+    def stop(self) -> None:
+        """Stop every component in reverse order."""
+        for component in reversed(self.components):
+            component.stop()
+        if isinstance(self.clock, WallClock):
+            self.clock.stop()
+
+
+def _default_clock(settings: Settings) -> Clock:
+    if settings.mode == "backtest":
+        start = settings.backtest.start
+        midnight = dt.datetime(start.year, start.month, start.day, tzinfo=dt.UTC)
+        return SimulatedClock(start_ns=int(midnight.timestamp()) * 1_000_000_000)
+    return WallClock()
