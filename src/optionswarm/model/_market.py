@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, Self
 
 from optionswarm.model._base import DomainStruct
 from optionswarm.model._checks import (
+    MAX_TS_NS,
     coerce_scalar,
     fail,
     float_field,
@@ -16,6 +18,8 @@ from optionswarm.model._checks import (
 )
 
 __all__ = ["Bar", "Quote"]
+
+_SYMBOL_MAX = 32
 
 
 class Quote(DomainStruct, frozen=True, kw_only=True):
@@ -33,7 +37,11 @@ class Quote(DomainStruct, frozen=True, kw_only=True):
     last: float | None = None
 
     def __post_init__(self) -> None:
-        text_field(self, "symbol", max_len=32)
+        if not _quote_is_clean(self):  # hot path: skip the checks for an already-clean quote
+            self._check_fields()
+
+    def _check_fields(self) -> None:
+        text_field(self, "symbol", max_len=_SYMBOL_MAX)
         ts_field(self)
         bid = float_field(self, "bid", min_value=0.0)
         ask = float_field(self, "ask", min_value=0.0)
@@ -59,6 +67,36 @@ class Quote(DomainStruct, frozen=True, kw_only=True):
         return self.ask - self.bid
 
 
+def _clean_symbol(symbol: object) -> bool:
+    return (
+        type(symbol) is str
+        and 0 < len(symbol) <= _SYMBOL_MAX
+        and symbol.isprintable()
+        and not symbol[0].isspace()
+        and not symbol[-1].isspace()
+    )
+
+
+def _clean_count(value: object) -> bool:
+    return type(value) is int and value >= 0
+
+
+def _quote_is_clean(quote: Quote) -> bool:
+    """True when every field already is of the exact type and range the checks would demand."""
+    bid, ask, last, ts = quote.bid, quote.ask, quote.last, quote.ts_ns
+    return (
+        type(bid) is float
+        and type(ask) is float
+        and 0.0 <= bid <= ask < math.inf
+        and (last is None or (type(last) is float and 0.0 <= last < math.inf))
+        and type(ts) is int
+        and 0 <= ts <= MAX_TS_NS
+        and _clean_count(quote.bid_size)
+        and _clean_count(quote.ask_size)
+        and _clean_symbol(quote.symbol)
+    )
+
+
 class Bar(DomainStruct, frozen=True, kw_only=True):
     """An OHLCV bar; ``ts_ns`` is the bar's open time (UTC ns)."""
 
@@ -71,7 +109,7 @@ class Bar(DomainStruct, frozen=True, kw_only=True):
     volume: int = 0
 
     def __post_init__(self) -> None:
-        text_field(self, "symbol", max_len=32)
+        text_field(self, "symbol", max_len=_SYMBOL_MAX)
         ts_field(self)
         prices = {
             name: float_field(self, name, min_value=0.0)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import msgspec
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from optionswarm.model import Bar, ModelValidationError, Quote, decode, encode
 from optionswarm.model.testkit import TS_NS, make_bar, make_quote
@@ -134,3 +137,20 @@ def test_bad_bar_is_rejected_naming_the_field(overrides: dict[str, object], fiel
     with pytest.raises(ModelValidationError) as caught:
         make_bar(**overrides)
     assert caught.value.field == field
+
+
+@given(
+    symbol=st.text(max_size=40),
+    ts_ns=st.one_of(st.integers(min_value=-5, max_value=2**64), st.floats()),
+    bid=st.one_of(st.floats(), st.integers(min_value=-5, max_value=5), st.booleans()),
+    ask=st.one_of(st.floats(), st.integers(min_value=-5, max_value=5)),
+    bid_size=st.one_of(st.integers(min_value=-3, max_value=3), st.floats(), st.booleans()),
+    ask_size=st.one_of(st.integers(min_value=-3, max_value=3), st.floats()),
+    last=st.one_of(st.none(), st.floats(), st.integers(min_value=-3, max_value=3)),
+)
+def test_the_quote_fast_path_accepts_only_what_the_full_checks_accept(**fields: Any) -> None:
+    try:
+        quote = Quote(**fields)
+    except ModelValidationError:
+        return
+    quote._check_fields()  # must not raise: the fast path never lets a bad value through
