@@ -94,7 +94,8 @@ class AuditStore:
         """Drop everything this store created (tests and throwaway logs only)."""
         with self.engine.begin() as conn:
             if self.dialect == "postgresql":
-                conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {self.prefix}append_only() CASCADE")
+                for fn in ("append_only", "records_append_only"):
+                    conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {self.prefix}{fn}() CASCADE")
         self.metadata.drop_all(self.engine)
 
     def _trigger_ddl(self) -> list[str]:
@@ -118,16 +119,18 @@ class AuditStore:
             )
             return ddl
         if self.dialect == "postgresql":
+            refuse = "RAISE EXCEPTION 'audit table %% is append-only (%%)', TG_TABLE_NAME, TG_OP;"
             ddl = [
                 f"CREATE OR REPLACE FUNCTION {p}append_only() RETURNS trigger AS $$ BEGIN "
-                f"IF TG_OP = 'DELETE' AND TG_TABLE_NAME = '{rec}' AND OLD.seq < "
-                f"(SELECT COALESCE(MAX(upto), 0) FROM {arc}) THEN RETURN OLD; END IF; "
-                f"RAISE EXCEPTION 'audit table % is append-only (%)', TG_TABLE_NAME, TG_OP; "
-                f"END; $$ LANGUAGE plpgsql"
+                f"{refuse} END; $$ LANGUAGE plpgsql",
+                f"CREATE OR REPLACE FUNCTION {p}records_append_only() RETURNS trigger AS $$ BEGIN "
+                f"IF TG_OP = 'DELETE' THEN IF OLD.seq < "
+                f"(SELECT COALESCE(MAX(upto), 0) FROM {arc}) THEN RETURN OLD; END IF; END IF; "
+                f"{refuse} END; $$ LANGUAGE plpgsql",
             ]
             ddl += [
                 f"CREATE OR REPLACE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t} "
-                f"FOR EACH ROW EXECUTE FUNCTION {p}append_only()"
+                f"FOR EACH ROW EXECUTE FUNCTION {p}{'records_' if t == rec else ''}append_only()"
                 for t in tables
             ]
             return ddl
