@@ -132,7 +132,8 @@ def _start(
         s_tan = s_c - (b_c - beta) / _vega(x, s_c)
         guess = s_tan if beta > 0.25 * b_c else min(_lower_guess(x, beta, s_c), s_tan)
         return True, -1.0 / math.log(beta), guess, 0.0, s_c
-    s_tan = s_c + (beta - b_c) / _vega(x, s_c)  # concave part: the tangent lands below the root
+    v_c = _vega(x, s_c) if s_c > 0.0 else INV_SQRT_2PI  # x = 0: b'(0) = 1/sqrt(2 pi)
+    s_tan = s_c + (beta - b_c) / v_c  # concave part: the tangent lands below the root
     s_inv = -2.0 * _inv_norm_cdf(0.5 * (ex - beta) / ex)
     return False, -math.log(ex - beta), max(s_tan, s_inv), s_c, math.inf
 
