@@ -29,7 +29,12 @@ from optionswarm.model._expiry import (
 )
 from optionswarm.model._instruments import CASH_SETTLED_INDEX_ROOTS, OptionContract, Underlying
 from optionswarm.model._market import Bar, Quote
-from optionswarm.model._occ import ROOT_TO_UNDERLYING, OccSymbol, underlying_for_root
+from optionswarm.model._occ import (
+    ROOT_TO_UNDERLYING,
+    OccSymbol,
+    root_belongs_to,
+    underlying_for_root,
+)
 from optionswarm.model._orders import MAX_LEGS, OrderIntent, OrderLeg
 from optionswarm.model._portfolio import Fill, Position
 from optionswarm.model._reasons import ABSTAIN_REASONS, DECISION_REASONS, REASON_CODES, Reason
@@ -101,6 +106,7 @@ __all__ = [
     "option_tick_size",
     "price_compare",
     "prices_equal",
+    "root_belongs_to",
     "round_to_tick",
     "tick_rule_for_root",
     "underlying_for_root",

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from optionswarm.model._checks import fail
-from optionswarm.model._occ import _ROOT
+from optionswarm.model._occ import _ROOT, MAX_STRIKE_MILLI
 
 __all__ = ["COLUMN_DTYPES", "COLUMN_NAMES", "coerce_column", "validate_columns"]
 
@@ -29,6 +29,8 @@ COLUMN_DTYPES: Final[dict[str, np.dtype[Any]]] = {
     "quality_flags": np.dtype(np.uint32),
 }
 COLUMN_NAMES: Final[tuple[str, ...]] = tuple(COLUMN_DTYPES)
+# A strike may carry float noise from arithmetic (97.50000000000001) but must be on the 0.001 grid.
+_MILLI_TOLERANCE = 1e-6
 _INT_LIMITS = {np.dtype(np.int64): (-(2**63), 2**63 - 1), np.dtype(np.uint32): (0, 2**32 - 1)}
 
 
@@ -55,10 +57,9 @@ def _coerce_floats(name: str, values: npt.NDArray[Any]) -> npt.NDArray[np.float6
     if values.dtype.kind == "O":  # a list mixing numbers and None (absent)
         if not all(_is_number_or_none(v) for v in values.tolist()):
             raise fail(name, "must hold numbers (None for absent)")
-        return values.astype(np.float64)
-    if values.dtype.kind not in "fiu":
+    elif values.dtype.kind not in "fiu":
         raise fail(name, f"must hold numbers, got dtype {values.dtype}")
-    return values.astype(np.float64)
+    return values.astype(np.float64) + 0.0  # also turns -0.0 into 0.0 for canonical encoding
 
 
 def _is_number_or_none(value: object) -> bool:
@@ -134,10 +135,15 @@ def validate_columns(columns: Mapping[str, npt.NDArray[Any]], ts_ns: int) -> Non
         if len(columns[name]) != length:
             raise fail(name, f"length {len(columns[name])} differs from strike's length {length}")
     strike = columns["strike"]
-    bad_strike = ~(np.isfinite(strike) & (strike > 0))
+    bad_strike = ~(np.isfinite(strike) & (strike > 0) & (strike <= MAX_STRIKE_MILLI / 1000))
     if bad_strike.any():
         row = _first_row(bad_strike)
-        raise fail("strike", f"row {row}: must be finite and > 0, got {strike[row]!r}")
+        raise fail("strike", f"row {row}: must be > 0 and <= 99999.999, got {strike[row]!r}")
+    milli = strike * 1000
+    off_grid = np.abs(milli - np.rint(milli)) > _MILLI_TOLERANCE
+    if off_grid.any():
+        row = _first_row(off_grid)
+        raise fail("strike", f"row {row}: {strike[row]!r} is not a whole number of thousandths")
     expired = columns["expiry_ns"] < ts_ns
     if expired.any():
         row = _first_row(expired)

@@ -83,16 +83,19 @@ def float_field(
     max_value: float | None = None,
     positive: bool = False,
 ) -> float:
-    """Require a finite number (``int`` accepted and stored as ``float``) within the bounds."""
+    """Require a finite number (``int`` accepted and stored as ``float``) within the bounds.
+
+    ``-0.0`` is stored as ``0.0`` so that equal values always encode to the same bytes.
+    """
     value = getattr(obj, name)
-    number = _as_float(name, value)
+    number = _as_float(name, value) + 0.0  # IEEE: -0.0 + 0.0 == +0.0
     if positive and not number > 0.0:
         raise fail(name, f"must be > 0, got {number!r}")
     if min_value is not None and number < min_value:
         raise fail(name, f"must be >= {min_value}, got {number!r}")
     if max_value is not None and number > max_value:
         raise fail(name, f"must be <= {max_value}, got {number!r}")
-    if type(value) is not float:
+    if type(value) is not float or (number == 0.0 and math.copysign(1.0, value) < 0):
         force_setattr(obj, name, number)
     return number
 

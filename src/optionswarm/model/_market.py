@@ -81,14 +81,23 @@ def _clean_count(value: object) -> bool:
     return type(value) is int and value >= 0
 
 
+def _clean_price(value: object) -> bool:
+    # finite, >= 0, and not -0.0 (which the full checks rewrite to 0.0)
+    return (
+        type(value) is float
+        and 0.0 <= value < math.inf
+        and (value > 0.0 or math.copysign(1.0, value) > 0)
+    )
+
+
 def _quote_is_clean(quote: Quote) -> bool:
     """True when every field already is of the exact type and range the checks would demand."""
     bid, ask, last, ts = quote.bid, quote.ask, quote.last, quote.ts_ns
     return (
-        type(bid) is float
-        and type(ask) is float
-        and 0.0 <= bid <= ask < math.inf
-        and (last is None or (type(last) is float and 0.0 <= last < math.inf))
+        _clean_price(bid)
+        and _clean_price(ask)
+        and bid <= ask
+        and (last is None or _clean_price(last))
         and type(ts) is int
         and 0 <= ts <= MAX_TS_NS
         and _clean_count(quote.bid_size)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import math
 import re
 
 from optionswarm.model._base import DomainStruct
@@ -18,9 +19,16 @@ from optionswarm.model._checks import enum_field, fail, int_field
 from optionswarm.model._enums import OptionRight
 from optionswarm.model._errors import ModelValidationError
 
-__all__ = ["MAX_STRIKE_MILLI", "ROOT_TO_UNDERLYING", "OccSymbol", "underlying_for_root"]
+__all__ = [
+    "MAX_STRIKE_MILLI",
+    "ROOT_TO_UNDERLYING",
+    "OccSymbol",
+    "root_belongs_to",
+    "underlying_for_root",
+]
 
 MAX_STRIKE_MILLI = 99_999_999
+_FLOAT_MILLI_TOLERANCE = 1e-6
 _ROOT = re.compile(r"[A-Z0-9]{1,6}")
 _COMPACT = re.compile(r"([A-Z0-9]{1,6}) *([0-9]{6})([CP])([0-9]{8})")
 
@@ -41,7 +49,25 @@ def underlying_for_root(root: str) -> str:
     return ROOT_TO_UNDERLYING.get(root, root)
 
 
+def root_belongs_to(root: str, underlying: str) -> bool:
+    """True if options of ``root`` are on ``underlying``.
+
+    Covers the root itself, the mapped index roots (``SPXW`` on ``SPX``) and OCC adjusted roots
+    (the underlying followed by digits, e.g. ``AAPL1`` after a corporate action).
+    """
+    if underlying_for_root(root) == underlying:
+        return True
+    suffix = root[len(underlying) :]
+    return root.startswith(underlying) and suffix.isdigit()
+
+
 def _strike_to_milli(strike: float | str | decimal.Decimal) -> int:
+    """Thousandths of a dollar; a ``float`` may be off the grid by 1e-6 of a thousandth."""
+    if isinstance(strike, float) and math.isfinite(strike):
+        milli = round(strike * 1000)
+        if abs(strike * 1000 - milli) <= _FLOAT_MILLI_TOLERANCE:
+            return milli
+        raise fail("strike", f"must be a whole number of thousandths, got {strike!r}")
     try:
         exact = decimal.Decimal(str(strike)) * 1000
     except decimal.InvalidOperation:
@@ -77,7 +103,11 @@ class OccSymbol(DomainStruct, frozen=True, kw_only=True):
         right: OptionRight | str,
         strike: float | str | decimal.Decimal,
     ) -> OccSymbol:
-        """Build from a strike in dollars (``47.5``, ``"130.75"``); rejects sub-0.001 strikes."""
+        """Build from a strike in dollars (``47.5``, ``"130.75"``, ``Decimal``).
+
+        Strings and decimals must be exact thousandths; a float may carry arithmetic noise
+        (``97.50000000000001``) and is rounded to the nearest thousandth if within 1e-6 of it.
+        """
         return cls(
             root=root,
             expiry=expiry,

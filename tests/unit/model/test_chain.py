@@ -297,3 +297,22 @@ def test_repr_summarises_instead_of_dumping_arrays() -> None:
     text = repr(make_chain())
     assert "rows=10" in text
     assert "modelled=True" in text
+
+
+@pytest.mark.parametrize("strike", [100.0005, 100_000.0])
+def test_strikes_must_be_whole_thousandths_within_the_osi_range(strike: float) -> None:
+    with pytest.raises(ModelValidationError) as caught:
+        ChainSnapshot.from_arrays(**{**_arrays(), "strike": [460.0, strike, 470.0]})
+    assert caught.value.field == "strike"
+    assert "row 1" in caught.value.reason
+
+
+def test_strike_float_noise_is_tolerated_and_formats_exactly() -> None:
+    noisy = 0.1 * 3 * 325  # 97.50000000000001
+    chain = ChainSnapshot.from_arrays(**{**_arrays(1), "strike": [noisy]})
+    assert chain.occ_symbols() == ["SPY   240216C00097500"]
+
+
+def test_negative_zero_prices_are_stored_as_zero() -> None:
+    chain = ChainSnapshot.from_arrays(**{**_arrays(), "bid": [-0.0, 0.0, 1.0]})
+    assert np.signbit(chain.bid).tolist() == [False, False, False]

@@ -141,3 +141,9 @@ def test_msgspec_decoding_an_order_reports_our_field_first() -> None:
     data = encode(tk.make_order()).replace(b'"quantity":1', b'"quantity":0')
     with pytest.raises(msgspec.ValidationError, match=r"^quantity: "):
         msgspec.json.decode(data, type=OrderIntent)
+
+
+def test_negative_zero_encodes_like_zero_so_equal_values_hash_equal() -> None:
+    assert encode(tk.make_quote(bid=-0.0)) == encode(tk.make_quote(bid=0.0))
+    assert encode(tk.make_fill(fee=-0.0)) == encode(tk.make_fill(fee=0.0))
+    assert digest(tk.make_order(limit_price=-0.0)) == digest(tk.make_order(limit_price=0.0))

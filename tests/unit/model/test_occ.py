@@ -141,3 +141,9 @@ def test_of_rejects_strikes_that_are_not_whole_thousandths(strike: object) -> No
     with pytest.raises(ModelValidationError) as caught:
         OccSymbol.of("MSFT", dt.date(2006, 3, 18), "C", strike)  # type: ignore[arg-type]
     assert caught.value.field == "strike"
+
+
+def test_of_forgives_float_noise_from_strike_arithmetic() -> None:
+    noisy = 0.1 * 3 * 325  # 97.50000000000001
+    assert noisy != 97.5
+    assert OccSymbol.of("SPY", dt.date(2024, 1, 19), "P", noisy).strike_milli == 97_500

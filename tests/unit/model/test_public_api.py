@@ -58,6 +58,7 @@ EXPECTED_PUBLIC_NAMES = [
     "option_tick_size",
     "price_compare",
     "prices_equal",
+    "root_belongs_to",
     "round_to_tick",
     "tick_rule_for_root",
     "underlying_for_root",
