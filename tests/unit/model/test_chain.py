@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optionswarm.model import (
@@ -105,6 +105,7 @@ def test_lists_are_accepted_and_converted_to_the_column_dtypes() -> None:
     assert type(chain.spot) is float
 
 
+@settings(deadline=None)
 @given(
     rows=st.integers(min_value=1, max_value=6),
     column=st.sampled_from(COLUMNS[1:]),
@@ -316,3 +317,13 @@ def test_strike_float_noise_is_tolerated_and_formats_exactly() -> None:
 def test_negative_zero_prices_are_stored_as_zero() -> None:
     chain = ChainSnapshot.from_arrays(**{**_arrays(), "bid": [-0.0, 0.0, 1.0]})
     assert np.signbit(chain.bid).tolist() == [False, False, False]
+
+
+def test_a_pickled_or_copied_chain_stays_frozen() -> None:
+    import copy
+    import pickle
+
+    chain = make_chain()
+    for clone in (pickle.loads(pickle.dumps(chain)), copy.deepcopy(chain)):
+        assert clone.equals(chain)
+        assert not clone.bid.flags.writeable

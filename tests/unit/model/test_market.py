@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optionswarm.model import Bar, ModelValidationError, Quote, decode, encode
@@ -139,6 +139,7 @@ def test_bad_bar_is_rejected_naming_the_field(overrides: dict[str, object], fiel
     assert caught.value.field == field
 
 
+@settings(deadline=None)
 @given(
     symbol=st.text(max_size=40),
     ts_ns=st.one_of(st.integers(min_value=-5, max_value=2**64), st.floats()),

@@ -6,7 +6,7 @@ import datetime as dt
 import decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optionswarm.model import (
@@ -22,6 +22,7 @@ strikes_milli = st.integers(min_value=1, max_value=99_999_999)
 rights = st.sampled_from(list(OptionRight))
 
 
+@settings(deadline=None)
 @given(root=roots, expiry=expiries, right=rights, strike_milli=strikes_milli)
 def test_format_then_parse_round_trips_for_any_valid_symbol(
     root: str, expiry: dt.date, right: OptionRight, strike_milli: int
@@ -36,6 +37,7 @@ def test_format_then_parse_round_trips_for_any_valid_symbol(
     assert symbol.compact() == text.replace(" ", "")
 
 
+@settings(deadline=None)
 @given(root=roots, expiry=expiries, right=rights, strike_milli=strikes_milli)
 def test_of_with_a_decimal_string_strike_matches_strike_milli(
     root: str, expiry: dt.date, right: OptionRight, strike_milli: int

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optionswarm.model import (
@@ -28,6 +28,7 @@ ticks = st.sampled_from([0.01, 0.05, 0.10, 0.25, 1.0])
 prices = st.floats(min_value=-10_000, max_value=10_000, allow_nan=False)
 
 
+@settings(deadline=None)
 @given(price=prices, tick=ticks)
 def test_round_to_tick_lands_on_the_grid_within_half_a_tick(price: float, tick: float) -> None:
     rounded = round_to_tick(price, tick)
@@ -35,6 +36,7 @@ def test_round_to_tick_lands_on_the_grid_within_half_a_tick(price: float, tick: 
     assert abs(rounded - price) <= tick / 2 + 1e-9
 
 
+@settings(deadline=None)
 @given(price=prices, tick=ticks)
 def test_floor_and_ceil_bracket_the_price_on_the_grid(price: float, tick: float) -> None:
     low, high = floor_to_tick(price, tick), ceil_to_tick(price, tick)
@@ -45,6 +47,7 @@ def test_floor_and_ceil_bracket_the_price_on_the_grid(price: float, tick: float)
     assert high - low <= tick + 1e-9
 
 
+@settings(deadline=None)
 @given(steps=st.integers(min_value=-100_000, max_value=100_000), tick=ticks)
 def test_prices_already_on_the_grid_are_left_alone(steps: int, tick: float) -> None:
     price = steps * tick

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optionswarm.model import (
@@ -73,6 +73,7 @@ def _raises_naming(field: str, build: Callable[[], Any]) -> None:
     assert str(caught.value).startswith(f"{field}: ")
 
 
+@settings(deadline=None)
 @given(case=st.sampled_from(NON_NEGATIVE_PRICES), value=st.one_of(non_finite, negative))
 def test_non_finite_or_negative_prices_are_rejected(
     case: tuple[Factory, str], value: float
@@ -81,12 +82,14 @@ def test_non_finite_or_negative_prices_are_rejected(
     _raises_naming(field, lambda: factory(**{field: value}))
 
 
+@settings(deadline=None)
 @given(case=st.sampled_from(CONTRACT_COUNTS), value=not_an_int)
 def test_contract_counts_must_be_true_ints(case: tuple[Factory, str], value: object) -> None:
     factory, field = case
     _raises_naming(field, lambda: factory(**{field: value}))
 
 
+@settings(deadline=None)
 @given(case=st.sampled_from(UNIT_INTERVAL), value=outside_unit)
 def test_probabilities_and_convictions_must_lie_in_the_unit_interval(
     case: tuple[Factory, str], value: float
@@ -95,6 +98,7 @@ def test_probabilities_and_convictions_must_lie_in_the_unit_interval(
     _raises_naming(field, lambda: factory(**{field: value}))
 
 
+@settings(deadline=None)
 @given(bid=st.floats(min_value=0.01, max_value=1e5), gap=st.floats(min_value=1e-6, max_value=1e3))
 def test_a_bid_above_the_ask_is_rejected_naming_bid(bid: float, gap: float) -> None:
     ask = bid / (1 + gap)
@@ -103,6 +107,7 @@ def test_a_bid_above_the_ask_is_rejected_naming_bid(bid: float, gap: float) -> N
     _raises_naming("bid", lambda: decode(data, Quote))
 
 
+@settings(deadline=None)
 @given(strike_milli=st.integers(max_value=0))
 def test_zero_or_negative_strikes_are_rejected(strike_milli: int) -> None:
     _raises_naming(
@@ -116,6 +121,7 @@ def test_zero_or_negative_strikes_are_rejected(strike_milli: int) -> None:
     )
 
 
+@settings(deadline=None)
 @given(strike=st.one_of(st.floats(max_value=0.0, allow_nan=False), non_finite))
 def test_zero_negative_or_non_finite_chain_strikes_are_rejected(strike: float) -> None:
     chain = tk.make_chain()
@@ -124,16 +130,19 @@ def test_zero_negative_or_non_finite_chain_strikes_are_rejected(strike: float) -
     _raises_naming("strike", lambda: chain.with_columns(strike=strikes))
 
 
+@settings(deadline=None)
 @given(client_order_id=st.sampled_from(["", " ", "a b", "\x00", "x" * 65, "é"]))
 def test_bad_client_order_ids_are_rejected(client_order_id: str) -> None:
     _raises_naming("client_order_id", lambda: tk.make_order(client_order_id=client_order_id))
 
 
+@settings(deadline=None)
 @given(ratio=st.integers(max_value=0))
 def test_leg_ratio_below_one_is_rejected(ratio: int) -> None:
     _raises_naming("ratio", lambda: OrderLeg(symbol="SPY", side=Side.BUY, ratio=ratio))
 
 
+@settings(deadline=None)
 @given(
     symbol=st.sampled_from(["SPY", "SPY   240119C00475000"]),
     sides=st.tuples(st.sampled_from(list(Side)), st.sampled_from(list(Side))),
@@ -143,6 +152,7 @@ def test_legs_with_duplicate_symbols_are_rejected(symbol: str, sides: tuple[Side
     _raises_naming("legs", lambda: tk.make_order(legs=legs))
 
 
+@settings(deadline=None)
 @given(
     rows=st.integers(min_value=1, max_value=8),
     column=st.sampled_from(["expiry_ns", "is_call", "bid", "ask", "iv", "volume", "root"]),
