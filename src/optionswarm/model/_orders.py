@@ -20,7 +20,7 @@ from optionswarm.model._checks import (
 )
 from optionswarm.model._enums import Side, TimeInForce
 from optionswarm.model._errors import ModelValidationError
-from optionswarm.model._occ import OccSymbol, root_belongs_to
+from optionswarm.model._occ import OccSymbol, underlying_for_root
 
 __all__ = ["MAX_LEGS", "OrderIntent", "OrderLeg"]
 
@@ -29,17 +29,17 @@ _CLIENT_ORDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}")
 _SYMBOL_MAX = 32
 
 
-def _check_leg_on_underlying(symbol: str, underlying: str) -> None:
+def _option_underlying(symbol: str, underlying: str) -> str | None:
+    """The underlying implied by an option leg's root, or None for the underlying leg itself."""
     if symbol == underlying:
-        return
+        return None
     try:
         root = OccSymbol.parse(symbol).root
     except ModelValidationError:
         raise fail(
             "legs", f"leg {symbol!r} is neither {underlying!r} nor an OSI option symbol"
         ) from None
-    if not root_belongs_to(root, underlying):
-        raise fail("legs", f"leg {symbol!r} is an option on another underlying than {underlying!r}")
+    return underlying_for_root(root)
 
 
 class OrderLeg(DomainStruct, frozen=True, kw_only=True):
@@ -66,7 +66,9 @@ class OrderIntent(DomainStruct, frozen=True, kw_only=True):
     ``limit_price`` is the net package price per unit (per share of the ratio-1 package, before
     the multiplier): > 0 a debit paid, < 0 a credit received, 0 even money, ``None`` a market
     order. Leg ratios are kept in lowest terms (a 2:2 spread is quantity 2 of a 1:1 spread).
-    Every leg is ``underlying`` itself or an OSI option on it (see ``root_belongs_to``).
+    Every leg is ``underlying`` itself or an OSI option; all option legs are on one underlying
+    (``SPX`` and ``SPXW`` legs mix; ``SPY`` and ``QQQ`` legs do not). The option roots are not
+    required to match ``underlying`` by name, since a feed may name it differently (``sp500``).
     ``client_order_id``: 1-64 characters ``A-Z a-z 0-9 . _ : -``, starting alphanumeric; it is the
     idempotency key of the order manager.
     """
@@ -118,8 +120,10 @@ class OrderIntent(DomainStruct, frozen=True, kw_only=True):
         duplicates = sorted({s for s in symbols if symbols.count(s) > 1})
         if duplicates:
             raise fail("legs", f"symbol {duplicates[0]!r} appears in more than one leg")
-        for leg in legs:
-            _check_leg_on_underlying(leg.symbol, self.underlying)
+        implied = (_option_underlying(leg.symbol, self.underlying) for leg in legs)
+        classes = {name for name in implied if name is not None}
+        if len(classes) > 1:
+            raise fail("legs", f"option legs are on different underlyings: {sorted(classes)}")
         common = math.gcd(*(leg.ratio for leg in legs))
         if common > 1:
             raise fail("legs", f"ratios share the factor {common}; move it into quantity")

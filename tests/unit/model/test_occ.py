@@ -13,6 +13,7 @@ from optionswarm.model import (
     ModelValidationError,
     OccSymbol,
     OptionRight,
+    root_belongs_to,
     underlying_for_root,
 )
 
@@ -149,3 +150,20 @@ def test_of_forgives_float_noise_from_strike_arithmetic() -> None:
     noisy = 0.1 * 3 * 325  # 97.50000000000001
     assert noisy != 97.5
     assert OccSymbol.of("SPY", dt.date(2024, 1, 19), "P", noisy).strike_milli == 97_500
+
+
+@pytest.mark.parametrize(
+    ("root", "underlying", "belongs"),
+    [
+        ("SPY", "SPY", True),
+        ("SPXW", "SPX", True),
+        ("AAPL1", "AAPL", True),
+        ("AAPLX", "AAPL", False),
+        ("SPX", "SPY", False),
+        ("SPXW", "sp500", False),
+    ],
+)
+def test_root_belongs_to_covers_mapped_and_adjusted_roots(
+    root: str, underlying: str, belongs: bool
+) -> None:
+    assert root_belongs_to(root, underlying) is belongs

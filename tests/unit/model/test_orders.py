@@ -128,28 +128,29 @@ def test_order_decoded_from_json_with_a_duplicate_leg_names_legs() -> None:
     assert caught.value.field == "legs"
 
 
-def test_legs_may_be_the_underlying_or_its_options_including_mapped_and_adjusted_roots() -> None:
+def test_legs_may_be_the_underlying_or_options_of_one_class_even_under_another_name() -> None:
     stock_and_call = make_order(legs=(OrderLeg(symbol="SPY", side=Side.BUY), _leg(480, Side.SELL)))
     assert stock_and_call.symbols()[0] == "SPY"
     spx = make_order(
-        underlying="SPX",
+        underlying="sp500",
         legs=(
             OrderLeg(symbol="SPXW  240119C04700000", side=Side.BUY),
             OrderLeg(symbol="SPX   240119C04750000", side=Side.SELL),
         ),
     )
     assert spx.is_multi_leg
-    adjusted = make_order(
-        underlying="AAPL", legs=(OrderLeg(symbol="AAPL1 240119C00150000", side=Side.BUY),)
-    )
-    assert adjusted.legs[0].symbol.startswith("AAPL1")
 
 
 @pytest.mark.parametrize(
-    "symbol",
-    ["QQQ", "QQQ   240216C00400000", "SPYX  240216C00400000", "SPY_C_475"],
+    "legs",
+    [
+        ("QQQ",),
+        ("SPY_C_475",),
+        ("SPY   240216C00400000", "QQQ   240216C00400000"),
+        ("SPX   240216C04000000", "XSP   240216C00400000"),
+    ],
 )
-def test_a_leg_on_another_underlying_or_not_a_symbol_is_rejected(symbol: str) -> None:
+def test_a_non_symbol_leg_or_legs_on_two_underlyings_are_rejected(legs: tuple[str, ...]) -> None:
     with pytest.raises(ModelValidationError) as caught:
-        make_order(legs=(OrderLeg(symbol=symbol, side=Side.BUY),))
+        make_order(legs=tuple(OrderLeg(symbol=symbol, side=Side.BUY) for symbol in legs))
     assert caught.value.field == "legs"
