@@ -2,7 +2,21 @@
 
 Instruments and OSI symbols, quotes and bars, columnar option-chain snapshots, multi-leg orders,
 fills and positions, agent views and consensus decisions; tick helpers; canonical encoding.
-Bad values raise ``ModelValidationError`` naming the field (see ``_errors`` for what to catch).
+
+* Every struct is a frozen, keyword-only ``msgspec.Struct`` that rejects unknown fields when
+  decoded; its ``__post_init__`` validates, so construction, ``msgspec.structs.replace`` and
+  decoding all check. Timestamps are UTC nanoseconds (``ts_ns``); contracts are ``int``
+  (``bool``/``float`` rejected); prices are ``float`` and are compared with the tick helpers
+  (``prices_equal``, ``round_to_tick``), never with ``==``.
+* Bad values raise ``ModelValidationError`` (a ``ValueError``) whose ``.field`` names the field.
+  ``decode`` raises only that; ``msgspec.json.decode`` directly raises ``msgspec.ValidationError``
+  with the field first in the message (see ``_errors``).
+* ``encode`` gives deterministic bytes (sorted keys) for hashing; ``ChainSnapshot`` travels as
+  ``to_dict`` / ``to_arrow``.
+* Tick rules (``_ticks``): non-penny $0.05/$0.10 split at $3 (also SPX/SPXW), penny $0.01/$0.05,
+  all-penny $0.01 (SPY, QQQ, IWM).
+* Reason codes are plain snake_case strings, listed with their sentences in ``Reason`` /
+  ``REASON_CODES``. Test factories live in ``optionswarm.model.testkit``.
 """
 
 from optionswarm.model._chain import ChainSnapshot
