@@ -609,6 +609,9 @@ def check_bundle(bundle: Bundle, public_key: bytes | None = None) -> Verificatio
         return by_hash.get(h)
 
     scanner.locate = locate
+    misplaced = _first_misplaced(bundle.records, first)
+    if misplaced is not None:
+        return misplaced
     scanner.feed(bundle.records)
     result = scanner.finish()
     if not result.ok:
@@ -620,6 +623,24 @@ def check_bundle(bundle: Bundle, public_key: bytes | None = None) -> Verificatio
             scanner.next_seq,
         )
     return _check_anchor(bundle, anchors, end, first, len(in_range))
+
+
+def _first_misplaced(
+    records: Sequence[tuple[int, int, str, bytes, bytes, bytes]], first: int
+) -> VerificationResult | None:
+    """A record stored out of order (its seq is in the bundle, but elsewhere) is reordering."""
+    present = {r[0] for r in records}
+    for i, rec in enumerate(records):
+        expected = first + i
+        if rec[0] != expected:
+            if expected in present:
+                return VerificationResult.failure(
+                    Reason.RECORD_REORDERED,
+                    f"record {expected} appears out of order (record {rec[0]} is in its place)",
+                    expected,
+                )
+            return None
+    return None
 
 
 def _check_anchor(

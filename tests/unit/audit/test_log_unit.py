@@ -1,0 +1,101 @@
+"""AuditLog details: canonical payloads, the injected clock, checkpoint timing, config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from optionswarm.audit import (
+    AuditConfig,
+    AuditLog,
+    AuditRecord,
+    AuditStore,
+    Ed25519Signer,
+    canonical_payload,
+)
+from optionswarm.storage.sql import create_sql_engine, sqlite_url
+
+from .conftest import T0
+
+
+class Fill(msgspec.Struct, frozen=True, kw_only=True):
+    qty: int
+    price: float
+    symbol: str
+
+
+def test_payloads_are_canonical_sorted_json() -> None:
+    assert canonical_payload({"b": 1, "a": [1.5, None]}) == b'{"a":[1.5,null],"b":1}'
+    assert canonical_payload(Fill(qty=2, price=1.25, symbol="SPX")) == (
+        b'{"price":1.25,"qty":2,"symbol":"SPX"}'
+    )
+    assert canonical_payload({"z": 1, "y": 2}) == canonical_payload({"y": 2, "z": 1})
+
+
+def _log(tmp_path: Path, clock: object = None, **fields: object) -> AuditLog:
+    engine = create_sql_engine(sqlite_url(str(tmp_path / "a.db")))
+    return AuditLog(
+        AuditStore(engine),
+        Ed25519Signer.generate(),
+        AuditConfig(**fields),  # type: ignore[arg-type]
+        clock=clock,  # type: ignore[arg-type]
+    )
+
+
+def test_time_comes_from_the_caller_or_the_injected_clock(tmp_path: Path) -> None:
+    log = _log(tmp_path, clock=lambda: 42)
+    log.append("login", {"user": "ann"})
+    log.append("login", {"user": "bob"}, ts_ns=7)
+    assert [log.record(i).ts_ns for i in range(2)] == [42, 7]
+    (tmp_path / "other").mkdir()
+    clockless = _log(tmp_path / "other")
+    with pytest.raises(ValueError, match="clock"):
+        clockless.append("login", {})
+
+
+def test_checkpoints_follow_record_count_and_record_time(tmp_path: Path) -> None:
+    log = _log(tmp_path, checkpoint_every_records=5, checkpoint_every_seconds=2.0)
+    log.append("a", {}, T0)  # first record: a checkpoint is due by time
+    log.append("a", {}, T0 + 10**9)
+    log.append("a", {}, T0 + 3 * 10**9)
+    log.append_many(("a", {}, T0 + 3 * 10**9) for _ in range(5))
+    assert [c.size for c in log.checkpoints()] == [1, 3, 8]
+    assert log.checkpoint(T0).size == 8  # nothing new: the latest is returned
+    latest = log.latest_checkpoint()
+    assert latest is not None
+    assert latest.verify(log.public_key).ok
+
+
+def test_empty_log_and_out_of_range_requests_are_refused(tmp_path: Path) -> None:
+    log = _log(tmp_path, checkpoint_every_records=0, checkpoint_every_seconds=0)
+    assert log.append_many([]) == []
+    assert log.latest_checkpoint() is None
+    with pytest.raises(ValueError, match="empty"):
+        log.checkpoint(T0)
+    log.append("a", {"x": 1}, T0)
+    for bad in (lambda: log.prove_inclusion(1), lambda: log.record(5)):
+        with pytest.raises(KeyError):
+            bad()
+    with pytest.raises(ValueError, match="outside"):
+        log.checkpoint_at(2, T0)
+    with pytest.raises(ValueError, match="outside"):
+        log.root(3)
+    with pytest.raises(ValueError, match="cold store"):
+        log.archive(1, T0)
+    with pytest.raises(ValueError, match="cannot export"):
+        log.export(str(tmp_path / "b.jsonl"), from_seq=1, to_seq=1)
+    with pytest.raises(ValueError, match="prefix"):
+        AuditStore(log.store.engine, prefix="bad-prefix;")
+
+
+def test_records_decode_and_config_rejects_unknown_keys(tmp_path: Path) -> None:
+    log = _log(tmp_path)
+    log.append("config.changed", {"key": "max_loss", "new": 5}, T0)
+    record = log.record(0)
+    assert isinstance(record, AuditRecord)
+    assert record.decoded() == {"key": "max_loss", "new": 5}
+    with pytest.raises(msgspec.ValidationError):
+        msgspec.convert({"retention_yrs": 7}, AuditConfig)
+    assert AuditConfig().retention_years == 7
