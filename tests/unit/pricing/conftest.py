@@ -40,7 +40,7 @@ QlPricer = Callable[..., Any]
 def ql_option() -> QlPricer:
     """Build a priced QuantLib VanillaOption: ``ql_option(S, K, days, r, q, vol, is_call,
     american=False, engine=None, day_count=365)``; T = days / day_count exactly."""
-    ql = QuantLib  # noqa: N806  # QuantLib's customary short name
+    ql = QuantLib  # QuantLib's customary short name
     today = ql.Date(15, 1, 2024)
 
     def build(  # noqa: PLR0917  # mirrors the (S, K, T, r, q, sigma, is_call) pricing signature
