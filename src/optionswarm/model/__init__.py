@@ -46,6 +46,7 @@ from optionswarm.model._market import Bar, Quote
 from optionswarm.model._occ import (
     ROOT_TO_UNDERLYING,
     OccSymbol,
+    canonical_symbol,
     root_belongs_to,
     underlying_for_root,
 )
@@ -108,6 +109,7 @@ __all__ = [
     "Underlying",
     "View",
     "VolView",
+    "canonical_symbol",
     "ceil_to_tick",
     "decode",
     "digest",

@@ -14,8 +14,10 @@ import decimal
 import math
 import re
 
+from msgspec.structs import force_setattr
+
 from optionswarm.model._base import DomainStruct
-from optionswarm.model._checks import enum_field, fail, int_field
+from optionswarm.model._checks import enum_field, fail, int_field, text_field
 from optionswarm.model._enums import OptionRight
 from optionswarm.model._errors import ModelValidationError
 
@@ -23,7 +25,9 @@ __all__ = [
     "MAX_STRIKE_MILLI",
     "ROOT_TO_UNDERLYING",
     "OccSymbol",
+    "canonical_symbol",
     "root_belongs_to",
+    "symbol_field",
     "underlying_for_root",
 ]
 
@@ -47,6 +51,25 @@ ROOT_TO_UNDERLYING: dict[str, str] = {
 def underlying_for_root(root: str) -> str:
     """The underlying symbol of an option root (``SPXW -> SPX``); other roots map to themselves."""
     return ROOT_TO_UNDERLYING.get(root, root)
+
+
+def canonical_symbol(text: str) -> str:
+    """The padded 21-character OSI form of an option symbol; any other symbol is returned as is.
+
+    ``"BABA240508P00088880"`` becomes ``"BABA  240508P00088880"``; ``"SPY"`` stays ``"SPY"``.
+    """
+    if len(text) < 16 or text[-9] not in "CP" or _COMPACT.fullmatch(text) is None:
+        return text
+    return OccSymbol.parse(text).format()
+
+
+def symbol_field(obj: DomainStruct, name: str = "symbol") -> str:
+    """Check a ticker-or-OSI field; an OSI symbol is stored in its padded 21-character form."""
+    value = text_field(obj, name, max_len=32)
+    canonical = canonical_symbol(value)
+    if canonical != value:
+        force_setattr(obj, name, canonical)
+    return canonical
 
 
 def root_belongs_to(root: str, underlying: str) -> bool:

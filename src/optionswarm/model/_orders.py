@@ -20,7 +20,7 @@ from optionswarm.model._checks import (
 )
 from optionswarm.model._enums import Side, TimeInForce
 from optionswarm.model._errors import ModelValidationError
-from optionswarm.model._occ import OccSymbol, underlying_for_root
+from optionswarm.model._occ import OccSymbol, symbol_field, underlying_for_root
 
 __all__ = ["MAX_LEGS", "OrderIntent", "OrderLeg"]
 
@@ -43,14 +43,14 @@ def _option_underlying(symbol: str, underlying: str) -> str | None:
 
 
 class OrderLeg(DomainStruct, frozen=True, kw_only=True):
-    """One leg: an OSI option symbol or an underlying symbol, a side, and a ratio >= 1."""
+    """One leg: an OSI option symbol (stored padded) or the underlying, a side, a ratio >= 1."""
 
     symbol: str
     side: Side
     ratio: int = 1
 
     def __post_init__(self) -> None:
-        text_field(self, "symbol", max_len=_SYMBOL_MAX)
+        symbol_field(self)
         enum_field(self, "side", Side)
         int_field(self, "ratio", min_value=1)
 

@@ -14,6 +14,7 @@ from optionswarm.model._checks import (
     ts_field,
 )
 from optionswarm.model._enums import Side
+from optionswarm.model._occ import symbol_field
 
 __all__ = ["Fill", "Position"]
 
@@ -21,6 +22,7 @@ __all__ = ["Fill", "Position"]
 class Fill(DomainStruct, frozen=True, kw_only=True):
     """An execution of ``quantity`` contracts (or shares) of one symbol at ``price``.
 
+    An OSI ``symbol`` is stored in its padded 21-character form (so fills match positions).
     ``price`` is per share (before the multiplier) and >= 0. ``fee`` is the total fee of this fill
     in dollars; a negative fee is a rebate.
     """
@@ -37,7 +39,7 @@ class Fill(DomainStruct, frozen=True, kw_only=True):
     def __post_init__(self) -> None:
         text_field(self, "client_order_id", max_len=64)
         text_field(self, "fill_id", max_len=128)
-        text_field(self, "symbol", max_len=32)
+        symbol_field(self)
         enum_field(self, "side", Side)
         int_field(self, "quantity", min_value=1)
         float_field(self, "price", min_value=0.0)
@@ -51,7 +53,10 @@ class Fill(DomainStruct, frozen=True, kw_only=True):
 
 
 class Position(DomainStruct, frozen=True, kw_only=True):
-    """A signed holding (> 0 long, < 0 short, 0 flat) at an average price per share."""
+    """A signed holding (> 0 long, < 0 short, 0 flat) at an average price per share.
+
+    An OSI ``symbol`` is stored in its padded 21-character form.
+    """
 
     symbol: str
     underlying: str
@@ -60,7 +65,7 @@ class Position(DomainStruct, frozen=True, kw_only=True):
     multiplier: int = 100
 
     def __post_init__(self) -> None:
-        text_field(self, "symbol", max_len=32)
+        symbol_field(self)
         text_field(self, "underlying", max_len=32)
         int_field(self, "quantity")
         float_field(self, "avg_price", min_value=0.0)

@@ -13,6 +13,7 @@ from optionswarm.model import (
     ModelValidationError,
     OccSymbol,
     OptionRight,
+    canonical_symbol,
     root_belongs_to,
     underlying_for_root,
 )
@@ -167,3 +168,17 @@ def test_root_belongs_to_covers_mapped_and_adjusted_roots(
     root: str, underlying: str, belongs: bool
 ) -> None:
     assert root_belongs_to(root, underlying) is belongs
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("BABA240508P00088880", "BABA  240508P00088880"),
+        ("SPY   240119C00475000", "SPY   240119C00475000"),
+        ("SPY", "SPY"),
+        ("BRK.B", "BRK.B"),
+        ("NOTANOPTION00000000", "NOTANOPTION00000000"),
+    ],
+)
+def test_canonical_symbol_pads_osi_and_leaves_tickers_alone(text: str, canonical: str) -> None:
+    assert canonical_symbol(text) == canonical

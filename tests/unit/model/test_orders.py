@@ -154,3 +154,13 @@ def test_a_non_symbol_leg_or_legs_on_two_underlyings_are_rejected(legs: tuple[st
     with pytest.raises(ModelValidationError) as caught:
         make_order(legs=tuple(OrderLeg(symbol=symbol, side=Side.BUY) for symbol in legs))
     assert caught.value.field == "legs"
+
+
+def test_compact_and_padded_forms_of_one_contract_are_the_same_leg() -> None:
+    padded = make_occ(strike=470).format()
+    compact = make_occ(strike=470).compact()
+    assert OrderLeg(symbol=compact, side=Side.BUY).symbol == padded
+    with pytest.raises(ModelValidationError, match="more than one leg"):
+        make_order(
+            legs=(OrderLeg(symbol=padded, side=Side.BUY), OrderLeg(symbol=compact, side=Side.SELL))
+        )

@@ -102,3 +102,11 @@ def test_a_fill_for_another_symbol_is_refused() -> None:
     with pytest.raises(ModelValidationError) as caught:
         make_position().apply(make_fill(symbol="QQQ"))
     assert caught.value.field == "symbol"
+
+
+def test_a_compact_fill_symbol_matches_a_padded_position() -> None:
+    compact = make_position().symbol.replace(" ", "")
+    fill = make_fill(symbol=compact)
+    assert fill.symbol == make_position().symbol
+    position, _ = make_position().apply(fill)
+    assert position.quantity == 2

@@ -46,6 +46,7 @@ EXPECTED_PUBLIC_NAMES = [
     "Underlying",
     "View",
     "VolView",
+    "canonical_symbol",
     "ceil_to_tick",
     "decode",
     "digest",
