@@ -13,17 +13,15 @@ from optionswarm.model._checks import (
     float_field,
     int_field,
     optional_float_field,
-    text_field,
     ts_field,
 )
+from optionswarm.model._occ import symbol_field
 
 __all__ = ["Bar", "Quote"]
 
-_SYMBOL_MAX = 32
-
 
 class Quote(DomainStruct, frozen=True, kw_only=True):
-    """Top of book for one symbol (OSI option or underlying) at ``ts_ns``.
+    """Top of book for one symbol (OSI option, stored padded, or underlying) at ``ts_ns``.
 
     ``0 <= bid <= ask``; a bid of 0 means no bid (common for far out-of-the-money options).
     """
@@ -41,7 +39,7 @@ class Quote(DomainStruct, frozen=True, kw_only=True):
             self._check_fields()
 
     def _check_fields(self) -> None:
-        text_field(self, "symbol", max_len=_SYMBOL_MAX)
+        symbol_field(self)
         ts_field(self)
         bid = float_field(self, "bid", min_value=0.0)
         ask = float_field(self, "ask", min_value=0.0)
@@ -68,9 +66,10 @@ class Quote(DomainStruct, frozen=True, kw_only=True):
 
 
 def _clean_symbol(symbol: object) -> bool:
+    # Shorter than 16 characters a symbol cannot be OSI; at 21 an OSI symbol is already padded.
     return (
         type(symbol) is str
-        and 0 < len(symbol) <= _SYMBOL_MAX
+        and (0 < len(symbol) < 16 or len(symbol) == 21)
         and symbol.isprintable()
         and not symbol[0].isspace()
         and not symbol[-1].isspace()
@@ -118,7 +117,7 @@ class Bar(DomainStruct, frozen=True, kw_only=True):
     volume: int = 0
 
     def __post_init__(self) -> None:
-        text_field(self, "symbol", max_len=_SYMBOL_MAX)
+        symbol_field(self)
         ts_field(self)
         prices = {
             name: float_field(self, name, min_value=0.0)

@@ -11,7 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optionswarm.model import Bar, ModelValidationError, Quote, decode, encode
+from optionswarm.model import (
+    Bar,
+    ModelValidationError,
+    Quote,
+    canonical_symbol,
+    decode,
+    encode,
+)
 from optionswarm.model.testkit import TS_NS, make_bar, make_quote
 
 
@@ -155,3 +162,12 @@ def test_the_quote_fast_path_accepts_only_what_the_full_checks_accept(**fields: 
     except ModelValidationError:
         return
     quote._check_fields()  # must not raise: the fast path never lets a bad value through
+    assert canonical_symbol(quote.symbol) == quote.symbol
+
+
+@pytest.mark.parametrize("symbol", ["BABA240508P00088880", "V231211P00220000"])
+def test_compact_osi_quote_symbols_are_stored_padded(symbol: str) -> None:
+    quote = make_quote(symbol)
+    assert len(quote.symbol) == 21
+    assert quote.symbol.replace(" ", "") == symbol
+    assert make_bar(symbol).symbol == quote.symbol
