@@ -1,0 +1,157 @@
+"""Pricing speed on one core: optionswarm vs fast-vollib vs a QuantLib loop, printed as JSON.
+
+1,000,000 seeded random contracts (spot 20-500, strikes e^[-1, 1] x spot, T 1 day to 2 years,
+vol 5 %-150 %, r 0-8 %, q 0-5 %, calls and puts mixed). Each timing is the best of three runs in
+this process; QuantLib prices a 10,000-contract sample in a Python loop, scaled to contracts/s.
+IV errors are |iv - true vol| where vega > 1e-8; "informative" further requires the price to
+pin sigma at double precision (64 eps max(S, K) < 1e-9 vega).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+# One core: thread pools read these when first loaded, so they are set before numba/QuantLib/
+# fast-vollib are imported (inside main()).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+N = 1_000_000
+QL_SAMPLE = 10_000
+
+
+def _contracts(n: int, seed: int = 20261125) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    S = rng.uniform(20.0, 500.0, n)
+    return {
+        "S": S,
+        "K": S * np.exp(rng.uniform(-1.0, 1.0, n)),
+        "T": np.exp(rng.uniform(np.log(1 / 365), np.log(2.0), n)),
+        "r": rng.uniform(0.0, 0.08, n),
+        "q": rng.uniform(0.0, 0.05, n),
+        "sigma": rng.uniform(0.05, 1.5, n),
+        "is_call": rng.random(n) < 0.5,
+    }
+
+
+def _best(fn: Callable[[], Any], repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _quantlib_rate(c: dict[str, np.ndarray]) -> float:
+    import QuantLib as ql  # noqa: N813  # customary name
+
+    today = ql.Date(15, 1, 2024)
+    ql.Settings.instance().evaluationDate = today
+    dc = ql.Actual365Fixed()
+    start = time.perf_counter()
+    for i in range(QL_SAMPLE):
+        days = max(1, round(float(c["T"][i]) * 365))
+        process = ql.BlackScholesMertonProcess(
+            ql.QuoteHandle(ql.SimpleQuote(float(c["S"][i]))),
+            ql.YieldTermStructureHandle(ql.FlatForward(today, float(c["q"][i]), dc)),
+            ql.YieldTermStructureHandle(ql.FlatForward(today, float(c["r"][i]), dc)),
+            ql.BlackVolTermStructureHandle(
+                ql.BlackConstantVol(today, ql.NullCalendar(), float(c["sigma"][i]), dc)
+            ),
+        )
+        kind = ql.Option.Call if c["is_call"][i] else ql.Option.Put
+        option = ql.VanillaOption(
+            ql.PlainVanillaPayoff(kind, float(c["K"][i])), ql.EuropeanExercise(today + days)
+        )
+        option.setPricingEngine(ql.AnalyticEuropeanEngine(process))
+        _ = (option.NPV(), option.delta(), option.gamma(), option.vega(), option.theta())
+        _ = (option.rho(), option.dividendRho())
+    return QL_SAMPLE / (time.perf_counter() - start)
+
+
+def _iv_errors(iv: np.ndarray, c: dict[str, np.ndarray], vega: np.ndarray) -> dict[str, Any]:
+    err = np.abs(iv - c["sigma"])
+    mask = vega > 1e-8
+    informative = mask & (np.maximum(c["S"], c["K"]) * 64 * np.finfo(float).eps < 1e-9 * vega)
+    return {
+        "max_error_where_vega_gt_1e-8": float(np.nanmax(np.where(mask, err, 0.0))),
+        "nan_where_vega_gt_1e-8": int(np.isnan(iv[mask]).sum()),
+        "max_error_informative": float(np.nanmax(np.where(informative, err, 0.0))),
+        "nan_informative": int(np.isnan(iv[informative]).sum()),
+        "count_vega_gt_1e-8": int(mask.sum()),
+        "count_informative": int(informative.sum()),
+    }
+
+
+def main() -> None:
+    import numba
+
+    from optionswarm.pricing import bsm_greeks, bsm_price, implied_vol
+
+    numba.set_num_threads(1)
+    c = _contracts(N)
+    args = (c["S"], c["K"], c["T"], c["r"], c["q"], c["sigma"], c["is_call"])
+    greeks = bsm_greeks(*args)  # warm-up (JIT / cache load)
+    prices = greeks.price
+    bsm_price(*args)
+    ours_greeks = N / _best(lambda: bsm_greeks(*args))
+    ours_price = N / _best(lambda: bsm_price(*args))
+    iv_args = (prices, c["S"], c["K"], c["T"], c["r"], c["q"], c["is_call"])
+    ours_iv_result = implied_vol(*iv_args)
+    ours_iv = N / _best(lambda: implied_vol(*iv_args))
+
+    import fast_vollib as fv
+
+    flag = np.where(c["is_call"], "c", "p")
+    fv_kw: dict[str, Any] = {"model": "black_scholes_merton", "return_as": "numpy"}
+
+    fv_args = (flag, c["S"], c["K"], c["T"], c["r"], c["sigma"], c["q"])
+    iv_fv_args = (prices, c["S"], c["K"], c["T"], c["r"], flag, c["q"])
+
+    def fv_price_and_greeks() -> None:
+        fv.fast_black_scholes_merton(*fv_args, return_as="numpy")
+        fv.get_all_greeks(*fv_args, **fv_kw)
+
+    fv_price_and_greeks()
+    fv_greeks = N / _best(fv_price_and_greeks)
+    fv_iv_values = np.asarray(
+        fv.fast_implied_volatility(*iv_fv_args, on_error="ignore", **fv_kw), dtype=np.float64
+    ).reshape(-1)
+    fv_iv = N / _best(
+        lambda: fv.fast_implied_volatility(*iv_fv_args, on_error="ignore", **fv_kw), repeat=1
+    )
+    ql_rate = _quantlib_rate(c)
+    report = {
+        "contracts": N,
+        "threads": 1,
+        "numba": numba.__version__,
+        "price_and_all_greeks_per_s": {
+            "optionswarm": ours_greeks,
+            "fast_vollib": fv_greeks,
+            "quantlib_loop": ql_rate,
+            "ratio_vs_fast_vollib": ours_greeks / fv_greeks,
+            "ratio_vs_quantlib": ours_greeks / ql_rate,
+        },
+        "price_only_per_s": {"optionswarm": ours_price},
+        "implied_vol_per_s": {
+            "optionswarm": ours_iv,
+            "fast_vollib": fv_iv,
+            "ratio_vs_fast_vollib": ours_iv / fv_iv,
+        },
+        "implied_vol_errors": {
+            "optionswarm": _iv_errors(ours_iv_result.iv, c, greeks.vega),
+            "fast_vollib": _iv_errors(fv_iv_values, c, greeks.vega),
+        },
+    }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
