@@ -19,8 +19,10 @@ Nothing random or time-dependent enters hashed content, so a backtest's root is 
 
 from __future__ import annotations
 
+import hashlib
+import struct
 from collections.abc import Callable, Collection, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -40,7 +42,7 @@ from optionswarm.audit.merkle import (
     resolve,
 )
 from optionswarm.audit.signing import Ed25519Signer
-from optionswarm.audit.store import NODE_MIN_LEVEL, AuditStore, node_id
+from optionswarm.audit.store import NODE_MIN_LEVEL, AuditStore, RecordRow, node_id
 from optionswarm.audit.types import (
     AuditConfig,
     AuditEvent,
@@ -58,7 +60,6 @@ from optionswarm.audit.verifier import (
     VerificationResult,
     checkpoint_message,
     merkle_root,
-    record_hash,
 )
 
 __all__ = ["AuditLog", "EventLike", "canonical_payload"]
@@ -67,6 +68,7 @@ EventLike = AuditEvent | tuple[str, Any, int]
 LeafLookup = Callable[[Collection[int]], dict[int, bytes]]
 
 _ENCODER = msgspec.json.Encoder(order="sorted")
+_ENTRY_HEADER = struct.Struct(">BQqH")  # verifier.entry_bytes: version, seq, ts_ns, len(kind)
 
 
 def canonical_payload(payload: Any) -> bytes:
@@ -82,27 +84,22 @@ class _StoreHashSource:
         self.archived_leaves = archived_leaves
 
     def perfect_hashes(self, keys: Collection[PerfectKey]) -> dict[PerfectKey, bytes]:
-        big = [k for k in keys if k[0] >= NODE_MIN_LEVEL]
-        out = self.store.node_hashes(big)
+        big = {node_id(lv, ix): (lv, ix) for lv, ix in keys if lv >= NODE_MIN_LEVEL}
         small = [k for k in keys if k[0] < NODE_MIN_LEVEL]
         seqs = {s for lv, ix in small for s in range(ix << lv, (ix + 1) << lv)}
-        leaves = self.leaves(seqs)
-        for lv, ix in small:
-            out[(lv, ix)] = merkle_root([leaves[s] for s in range((ix << lv), (ix + 1) << lv)])
-        missing = [k for k in big if k not in out]
-        if missing:
-            raise LookupError(f"Merkle subtree {missing[0]} is not stored; run `audit verify`")
-        return out
-
-    def leaves(self, seqs: Collection[int]) -> dict[int, bytes]:
         upto = self.store.archived_upto() if self.archived_leaves is not None else 0
-        old = {s for s in seqs if s < upto}
-        got = self.store.leaf_hashes([s for s in seqs if s >= upto])
-        if old and self.archived_leaves is not None:
-            got.update(self.archived_leaves(old))
-        if len(got) != len(seqs):
-            raise LookupError(f"records {sorted(set(seqs) - set(got))[:5]} are not in the log")
-        return got
+        nodes, leaves = self.store.subtree_hashes(big, {s for s in seqs if s >= upto})
+        if upto and self.archived_leaves is not None:
+            leaves.update(self.archived_leaves({s for s in seqs if s < upto}))
+        if len(leaves) != len(seqs):
+            raise LookupError(f"records {sorted(seqs - set(leaves))[:5]} are not in the log")
+        if len(nodes) != len(big):
+            missing = min(set(big) - set(nodes))
+            raise LookupError(f"Merkle subtree {big[missing]} is not stored; run `audit verify`")
+        out = {big[i]: h for i, h in nodes.items()}
+        for lv, ix in small:
+            out[(lv, ix)] = merkle_root([leaves[s] for s in range(ix << lv, (ix + 1) << lv)])
+        return out
 
 
 class AuditLog:
@@ -134,8 +131,7 @@ class AuditLog:
         keys = frontier_keys(size)
         got = self.source.perfect_hashes(keys) if keys else {}
         self._frontier = Frontier(size, [got[k] for k in keys])
-        cps = self.store.checkpoint_rows()
-        self._last_cp = max(cps, key=lambda c: c.size) if cps else None
+        self._last_cp = self.store.checkpoint_row()
 
     @property
     def size(self) -> int:
@@ -157,40 +153,17 @@ class AuditLog:
     def append_many(self, events: Iterable[EventLike]) -> list[AuditReceipt]:
         """Append a batch in one transaction (group commit); all of it or none of it lands."""
         frontier = self._frontier.copy()
-        seq, prev = self._size, self._last_hash
-        rows: list[dict[str, Any]] = []
-        nodes: list[dict[str, Any]] = []
-        receipts: list[AuditReceipt] = []
-        ts = 0
-        for event in events:
-            kind, payload, ts = (
-                (event.kind, event.payload, event.ts_ns) if isinstance(event, AuditEvent) else event
-            )
-            body = _ENCODER.encode(payload)
-            h = record_hash(seq, ts, kind, prev, body)
-            rows.append(
-                {
-                    "seq": seq,
-                    "ts_ns": ts,
-                    "kind": kind,
-                    "payload": body,
-                    "prev_hash": prev,
-                    "hash": h,
-                }
-            )
-            for level, index, nh in frontier.push(h, NODE_MIN_LEVEL):
-                nodes.append({"node_id": node_id(level, index), "hash": nh})
-            receipts.append(AuditReceipt(seq, h))
-            prev = h
-            seq += 1
-        if not rows:
+        batch = _hash_batch(events, self._size, self._last_hash, frontier.hashes)
+        if not batch.rows:
             return []
+        seq, ts = self._size + len(batch.rows), batch.last_ts
+        frontier.size = seq
         cp = self._signed(seq, frontier.root(), ts) if self._checkpoint_due(seq, ts) else None
-        self.store.write_batch(rows, nodes, None if cp is None else _cp_row(cp))
-        self._size, self._last_hash, self._frontier = seq, prev, frontier
+        self.store.write_batch(batch.rows, batch.nodes, None if cp is None else _cp_row(cp))
+        self._size, self._last_hash, self._frontier = seq, batch.rows[-1][5], frontier
         if cp is not None:
             self._last_cp = cp
-        return receipts
+        return [AuditReceipt(row[0], row[5]) for row in batch.rows]
 
     def _checkpoint_due(self, size: int, ts_ns: int) -> bool:
         cfg, last = self.config, self._last_cp
@@ -232,9 +205,9 @@ class AuditLog:
         """The signed tree head at an earlier ``size``, signing one now if none was stored."""
         if not 0 < size <= self._size:
             raise ValueError(f"size {size} is outside 1..{self._size}")
-        found = [c for c in self.store.checkpoint_rows() if c.size == size]
-        if found:
-            return self._as_signed(found[0])
+        found = self.store.checkpoint_row(size)
+        if found is not None:
+            return self._as_signed(found)
         if size == self._size:
             return self.checkpoint(ts_ns)
         ts = self._now() if ts_ns is None else ts_ns
@@ -379,6 +352,45 @@ class AuditLog:
     ) -> dict[str, Any]:
         """Write a self-verifiable bundle of live records (see :mod:`optionswarm.audit.export`)."""
         return export_bundle(self, path, from_seq=from_seq, to_seq=to_seq, fmt=fmt, ts_ns=ts_ns)
+
+
+class _Batch(NamedTuple):
+    rows: list[RecordRow]
+    nodes: list[tuple[int, bytes]]
+    last_ts: int
+
+
+def _hash_batch(events: Iterable[EventLike], seq: int, prev: bytes, edge: list[bytes]) -> _Batch:
+    """Encode, hash and chain a batch; extend the Merkle edge ``edge`` in place.
+
+    The hot loop of appending, so :func:`record_hash` and :meth:`Frontier.push` are inlined
+    here (same formats, see :mod:`optionswarm.audit.verifier`). Completed subtrees of at least
+    ``2**NODE_MIN_LEVEL`` leaves are returned as ``(node_id, hash)`` rows.
+    """
+    sha, pack, encode = hashlib.sha256, _ENTRY_HEADER.pack, _ENCODER.encode
+    rows: list[RecordRow] = []
+    nodes: list[tuple[int, bytes]] = []
+    kinds: dict[str, bytes] = {}
+    ts = 0
+    for event in events:
+        kind, payload, ts = (
+            (event.kind, event.payload, event.ts_ns) if isinstance(event, AuditEvent) else event
+        )
+        body = encode(payload)
+        kind_b = kinds.get(kind) or kinds.setdefault(kind, kind.encode())
+        h = sha(b"\x00" + pack(1, seq, ts, len(kind_b)) + kind_b + prev + body).digest()
+        rows.append((seq, ts, kind, body, prev, h))
+        node, m, level = h, seq, 0
+        while m & 1:
+            node = sha(b"\x01" + edge.pop() + node).digest()
+            m >>= 1
+            level += 1
+            if level >= NODE_MIN_LEVEL:
+                nodes.append(((seq + 1) * 64 + level, node))
+        edge.append(node)
+        prev = h
+        seq += 1
+    return _Batch(rows, nodes, ts)
 
 
 def _compare_nodes(

@@ -18,7 +18,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from optionswarm.audit.merkle import PerfectKey
 from optionswarm.audit.verifier import CheckpointView
 
 __all__ = ["NODE_MIN_LEVEL", "AuditStore", "RecordRow", "node_id"]
@@ -45,7 +44,8 @@ class AuditStore:
         self.prefix = prefix
         self.dialect = engine.dialect.name
         md = sa.MetaData()
-        big, blob = sa.BigInteger, sa.LargeBinary
+        # INTEGER (not BIGINT) on SQLite makes a primary key the rowid: no second B-tree.
+        big, blob = sa.BigInteger().with_variant(sa.Integer(), "sqlite"), sa.LargeBinary
         self.records = sa.Table(
             f"{prefix}records",
             md,
@@ -80,6 +80,7 @@ class AuditStore:
             sa.Column("manifest_sha256", blob, nullable=False),
         )
         self.metadata = md
+        self._inserts: dict[str, tuple[str, list[str], bool]] = {}
 
     # ------------------------------------------------------------------ schema
 
@@ -140,18 +141,40 @@ class AuditStore:
 
     def write_batch(
         self,
-        records: Sequence[dict[str, Any]],
-        nodes: Sequence[dict[str, Any]],
+        records: Sequence[RecordRow],
+        nodes: Sequence[tuple[int, bytes]],
         checkpoint: dict[str, Any] | None,
     ) -> None:
-        """Insert records, their completed subtree nodes and a checkpoint in one transaction."""
+        """Insert records, their completed subtree nodes and a checkpoint in one transaction.
+
+        Rows go straight to the DB-API ``executemany`` as tuples: SQLAlchemy's per-value
+        processing would cost more than hashing them.
+        """
         with self.engine.begin() as conn:
-            if records:
-                conn.execute(self.records.insert(), list(records))
-            if nodes:
-                conn.execute(self.nodes.insert(), list(nodes))
+            cursor = conn.connection.cursor()
+            try:
+                if records:
+                    cursor.executemany(*self._insert_sql(self.records, records))
+                if nodes:
+                    cursor.executemany(*self._insert_sql(self.nodes, nodes))
+            finally:
+                cursor.close()
             if checkpoint is not None:
                 conn.execute(self.checkpoints.insert(), [checkpoint])
+
+    def _insert_sql(
+        self, table: sa.Table, rows: Sequence[tuple[Any, ...]]
+    ) -> tuple[str, Sequence[Any]]:
+        if table.name not in self._inserts:
+            compiled = table.insert().compile(dialect=self.engine.dialect)
+            names = [c.name for c in table.columns]
+            if compiled.positional and list(compiled.positiontup or ()) != names:
+                raise AssertionError(f"unexpected parameter order for {table.name}")
+            self._inserts[table.name] = (str(compiled), names, bool(compiled.positional))
+        sql, names, positional = self._inserts[table.name]
+        if positional:
+            return sql, rows
+        return sql, [dict(zip(names, row, strict=True)) for row in rows]
 
     def add_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         """Insert one signed checkpoint."""
@@ -208,6 +231,10 @@ class AuditStore:
 
     def _raw_rows(self, stmt: sa.Select[Any]) -> list[RecordRow]:
         sql = str(stmt.compile(dialect=self.engine.dialect, compile_kwargs={"literal_binds": True}))
+        return self._raw_sql(sql)
+
+    def _raw_sql(self, sql: str) -> list[Any]:
+        """Run a parameterless SELECT on a bare DB-API cursor (values are formatted ints only)."""
         with self.engine.connect() as conn:
             cursor = conn.connection.cursor()
             try:
@@ -243,26 +270,23 @@ class AuditStore:
             value = conn.execute(sa.select(rec.c.seq).where(rec.c.hash == h).limit(1)).scalar()
         return None if value is None else int(value)
 
-    def leaf_hashes(self, seqs: Collection[int]) -> dict[int, bytes]:
-        """Stored hashes of the given live records."""
-        if not seqs:
-            return {}
-        rec = self.records
-        with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(rec.c.seq, rec.c.hash).where(rec.c.seq.in_(seqs)))
-            return {int(s): bytes(h) for s, h in rows}
-
-    def node_hashes(self, keys: Collection[PerfectKey]) -> dict[PerfectKey, bytes]:
-        """Stored subtree hashes for ``keys`` (all of level >= NODE_MIN_LEVEL)."""
-        if not keys:
-            return {}
-        by_id = {node_id(lv, ix): (lv, ix) for lv, ix in keys}
-        nodes = self.nodes
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(nodes.c.node_id, nodes.c.hash).where(nodes.c.node_id.in_(by_id))
-            )
-            return {by_id[int(i)]: bytes(h) for i, h in rows}
+    def subtree_hashes(
+        self, node_ids: Collection[int], seqs: Collection[int]
+    ) -> tuple[dict[int, bytes], dict[int, bytes]]:
+        """Stored node hashes by id and record hashes by seq, in ONE round trip (proofs)."""
+        parts = []
+        if node_ids:
+            ids = ",".join(str(int(i)) for i in node_ids)
+            parts.append(f"SELECT 0, node_id, hash FROM {self.nodes.name} WHERE node_id IN ({ids})")
+        if seqs:
+            ids = ",".join(str(int(s)) for s in seqs)
+            parts.append(f"SELECT 1, seq, hash FROM {self.records.name} WHERE seq IN ({ids})")
+        out: tuple[dict[int, bytes], dict[int, bytes]] = ({}, {})
+        if not parts:
+            return out
+        for which, key, h in self._raw_sql(" UNION ALL ".join(parts)):
+            out[which][int(key)] = bytes(h)
+        return out
 
     def nodes_completed(self, first_end: int, last_end: int) -> list[tuple[int, bytes]]:
         """``(node_id, hash)`` of subtrees completed by leaf counts in ``[first_end, last_end]``."""
@@ -274,6 +298,19 @@ class AuditStore:
                 .order_by(nodes.c.node_id)
             )
             return [(int(i), bytes(h)) for i, h in rows]
+
+    def checkpoint_row(self, size: int | None = None) -> CheckpointView | None:
+        """The checkpoint at ``size``, or the latest one when ``size`` is None."""
+        cps = self.checkpoints
+        stmt = sa.select(cps).order_by(cps.c.size.desc()).limit(1)
+        if size is not None:
+            stmt = sa.select(cps).where(cps.c.size == size)
+        with self.engine.connect() as conn:
+            row = conn.execute(stmt).first()
+        if row is None:
+            return None
+        s, t, r, k, g = row
+        return CheckpointView(int(s), int(t), bytes(r), str(k), bytes(g))
 
     def checkpoint_rows(self) -> list[CheckpointView]:
         """All stored checkpoints by size."""
