@@ -104,7 +104,7 @@ class _Matcher:
         spreads: list[_Spread] = []
         while True:
             best: tuple[_Slot, _Slot | None] | None = None
-            best_saving = 0.0
+            best_saving = 0.0 if self.profile.spread_at_most_naked else -math.inf
             for s in (x for x in shorts if x.left):
                 alone = self.alone(s.leg)
                 if s.leg.is_call and stock.left >= s.leg.multiplier and alone > best_saving:

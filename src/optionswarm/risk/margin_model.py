@@ -61,6 +61,9 @@ class BrokerProfile(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     allow_naked_calls: bool = True
     allow_naked_puts: bool = True  # False: short puts must be cash-secured
     allow_short_stock: bool = True
+    # Cboe lets a spread be margined as the lesser of its width or the short's naked requirement;
+    # off by default so that every pairable short is charged at least the spread's max loss.
+    spread_at_most_naked: bool = False
 
 
 REG_T = BrokerProfile(name="reg_t")
