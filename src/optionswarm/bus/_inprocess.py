@@ -8,6 +8,7 @@ delivery is safe and takes effect from the next message.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -73,12 +74,13 @@ class InProcessBus:
     def _on_handler_error(self, topic: str, handler: _Handler, exc: Exception) -> None:
         self._delivered -= 1
         self._handler_errors += 1
+        frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         _log.error(
             "subscriber_failed",
             topic=topic,
             handler=getattr(handler, "__qualname__", repr(handler)),
             error=repr(exc),
-            exc_info=exc,
+            where=f"{frame.filename}:{frame.lineno}" if frame is not None else "",
         )
 
     def subscribe(self, topic: Topic[M], handler: Callable[[M], None]) -> Subscription:

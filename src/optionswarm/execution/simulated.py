@@ -19,7 +19,15 @@ from optionswarm.engine import Clock, Component
 from optionswarm.engine.contracts import find_row, is_option_symbol, parse_contract
 from optionswarm.engine.events import OrderRejected
 from optionswarm.engine.topics import BARS, CHAINS, FILLS, REJECTIONS
-from optionswarm.model import Bar, ChainSnapshot, Fill, OrderIntent, OrderLeg, Side
+from optionswarm.model import (
+    Bar,
+    ChainSnapshot,
+    Fill,
+    OrderIntent,
+    OrderLeg,
+    Side,
+    underlying_for_root,
+)
 
 __all__ = ["SimulatedExecutionClient"]
 
@@ -43,6 +51,8 @@ class SimulatedExecutionClient(Component):
         super().__init__("simulated-execution", bus, clock)
         self.config = config
         self._chains: dict[str, ChainSnapshot] = {}
+        self._roots: set[str] = set()
+        self._roots_of: dict[str, set[str]] = {}
         self._bars: dict[str, Bar] = {}
         self._subscriptions: list[Subscription] = []
         self.fills = 0
@@ -61,6 +71,8 @@ class SimulatedExecutionClient(Component):
 
     def on_reset(self) -> None:
         self._chains.clear()
+        self._roots.clear()
+        self._roots_of.clear()
         self._bars.clear()
         self.fills = 0
         self.rejections = 0
@@ -69,7 +81,16 @@ class SimulatedExecutionClient(Component):
         self._bars[bar.symbol] = bar
 
     def _on_chain(self, chain: ChainSnapshot) -> None:
-        self._chains[chain.underlying] = chain
+        # keyed by the options' underlying (SPXW -> SPX), which may differ from the data's name
+        if len(chain) and str(chain.root[0]) in self._roots and str(chain.root[-1]) in self._roots:
+            for root in self._roots_of[chain.underlying]:
+                self._chains[root] = chain
+            return
+        roots = {underlying_for_root(str(r)) for r in set(chain.root.tolist())}
+        self._roots_of[chain.underlying] = roots
+        self._roots |= {str(r) for r in set(chain.root.tolist())}
+        for root in roots:
+            self._chains[root] = chain
 
     def cancel(self, client_order_id: str) -> bool:
         """Nothing rests in this client: every order fills or is rejected at once."""
@@ -78,7 +99,7 @@ class SimulatedExecutionClient(Component):
     def submit(self, intent: OrderIntent) -> None:
         """Fill all legs now, or publish one rejection saying why not."""
         try:
-            priced = [self._price_leg(intent.underlying, leg) for leg in intent.legs]
+            priced = [self._price_leg(leg) for leg in intent.legs]
         except _NoQuoteError as exc:
             self._reject(intent, "no_quote", str(exc))
             return
@@ -108,7 +129,7 @@ class SimulatedExecutionClient(Component):
                 ),
             )
 
-    def _price_leg(self, underlying: str, leg: OrderLeg) -> _LegPrice:
+    def _price_leg(self, leg: OrderLeg) -> _LegPrice:
         buying = leg.side is Side.BUY
         if not is_option_symbol(leg.symbol):
             bar = self._bars.get(leg.symbol)
@@ -117,8 +138,9 @@ class SimulatedExecutionClient(Component):
             slip = bar.close * self.config.underlying_slippage_bps / 10_000.0
             price = bar.close + slip if buying else max(bar.close - slip, 0.0)
             return _LegPrice(leg, price, self.config.fee_per_share)
-        chain = self._chains.get(underlying)
         terms = parse_contract(leg.symbol)
+        underlying = underlying_for_root(terms.root)
+        chain = self._chains.get(underlying)
         row = None if chain is None else find_row(chain, terms)
         if chain is None or row is None:
             raise _NoQuoteError(f"{leg.symbol} is not in the latest {underlying!r} chain")

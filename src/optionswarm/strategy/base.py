@@ -12,9 +12,10 @@ from typing import Protocol, runtime_checkable
 from optionswarm.bus import MessageBus, Subscription
 from optionswarm.config import StrategySettings
 from optionswarm.engine import Clock, Component
+from optionswarm.engine.contracts import is_option_symbol, parse_contract
 from optionswarm.engine.events import OrderRejected, PortfolioSnapshot, StrategyDecision
 from optionswarm.engine.topics import BARS, CHAINS, DECISIONS, ORDERS, PORTFOLIO, REJECTIONS
-from optionswarm.model import Bar, ChainSnapshot, OrderIntent, OrderLeg
+from optionswarm.model import Bar, ChainSnapshot, OrderIntent, OrderLeg, underlying_for_root
 
 __all__ = ["Strategy", "StrategyComponent"]
 
@@ -32,6 +33,14 @@ class Strategy(Protocol):
     def on_chain(self, chain: ChainSnapshot) -> None:
         """A new option chain snapshot of the underlying."""
         ...
+
+
+def _order_underlying(legs: tuple[OrderLeg, ...], underlying: str) -> str:
+    """The order's underlying: the options' own (SPXW -> SPX) or the traded symbol itself."""
+    for leg in legs:
+        if is_option_symbol(leg.symbol):
+            return underlying_for_root(parse_contract(leg.symbol).root)
+    return underlying
 
 
 class StrategyComponent(Component):
@@ -138,7 +147,7 @@ class StrategyComponent(Component):
         )
         intent = OrderIntent(
             client_order_id=order_id,
-            underlying=self.underlying,
+            underlying=_order_underlying(legs, self.underlying),
             legs=legs,
             quantity=quantity,
             limit_price=None,
