@@ -41,6 +41,9 @@ def _register_subcommands() -> None:
     from optionswarm.audit import cli as audit_cli  # noqa: PLC0415 -- lazy subsystem import
 
     app.add_typer(audit_cli.app, name="audit")
+    from optionswarm.backtest import cli as backtest_cli  # noqa: PLC0415 -- lazy subsystem import
+
+    app.command(name="backtest")(backtest_cli.backtest_command)
     from optionswarm.pricing import cli as pricing_cli  # noqa: PLC0415 -- lazy subsystem import
 
     app.command(name="price")(pricing_cli.price_command)
