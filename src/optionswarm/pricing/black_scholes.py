@@ -22,7 +22,7 @@ import numpy as np
 from numba import njit
 
 from optionswarm.pricing._arrays import FloatArray, as_flat_inputs
-from optionswarm.pricing._normal import INV_SQRT_2PI, norm_cdf
+from optionswarm.pricing._normal import INV_SQRT_2PI, norm_cdf_from_gauss
 
 __all__ = ["Greeks", "bsm_greeks", "bsm_price", "per_day", "per_percent"]
 
@@ -82,58 +82,72 @@ def _valid(S: float, K: float, T: float, r: float, q: float, v: float) -> bool: 
     )
 
 
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _core(s: float, k: float, t: float, r: float, q: float, sig: float, theta: float):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Shared pieces for t > 0: (S e^-qT, K e^-rT, e^-qT, N(theta d1), N(theta d2), phi(d1),
+    d1, d2, sigma sqrt(T), 1 / (sigma sqrt(T))). One exp serves N(d1), N(d2) and phi(d1)."""
+    sqt = math.sqrt(t)
+    vs = sig * sqt
+    inv_vs = 1.0 / vs
+    d1 = (math.log(s / k) + (r - q) * t) * inv_vs + 0.5 * vs
+    d2 = d1 - vs
+    dq = math.exp(-q * t)
+    fq = s * dq
+    kr = k * math.exp(-r * t)
+    gauss1 = math.exp(-0.5 * d1 * d1)
+    gauss2 = gauss1 * (fq / kr)  # exp(-d2^2/2) = exp(-d1^2/2) F/K
+    if not (gauss1 > 0.0 and gauss2 < math.inf):  # far tails: no shortcut
+        gauss2 = math.exp(-0.5 * d2 * d2)
+    nd1 = norm_cdf_from_gauss(theta * d1, gauss1)
+    nd2 = norm_cdf_from_gauss(theta * d2, gauss2)
+    return fq, kr, dq, nd1, nd2, INV_SQRT_2PI * gauss1, d1, d2, vs, inv_vs
+
+
 @njit(cache=True, fastmath=False, error_model="numpy")
 def _price_kernel(S, K, T, r, q, v, is_call, out):  # type: ignore[no-untyped-def]  # pragma: no cover
     for i in range(S.shape[0]):
         s, k, t, sig = S[i], K[i], T[i], v[i]
+        theta = 2.0 * is_call[i] - 1.0
         if not _valid(s, k, t, r[i], q[i], sig):
             out[i] = np.nan
-            continue
-        theta = 1.0 if is_call[i] else -1.0
-        if t == 0.0:
+        elif t == 0.0:
             out[i] = max(theta * (s - k), 0.0)
-            continue
-        vs = sig * math.sqrt(t)
-        d1 = (math.log(s / k) + (r[i] - q[i]) * t) / vs + 0.5 * vs
-        fq = s * math.exp(-q[i] * t)
-        kr = k * math.exp(-r[i] * t)
-        out[i] = theta * (fq * norm_cdf(theta * d1) - kr * norm_cdf(theta * (d1 - vs)))
+        else:
+            fq, kr, _, nd1, nd2, _, _, _, _, _ = _core(s, k, t, r[i], q[i], sig, theta)
+            out[i] = theta * (fq * nd1 - kr * nd2)
+
+
+@njit(cache=True, fastmath=False, error_model="numpy")
+def _expiry_greeks(s: float, k: float, theta: float, out, i: int) -> None:  # type: ignore[no-untyped-def]  # pragma: no cover
+    out[0, i] = max(theta * (s - k), 0.0)
+    out[1, i] = theta if theta * (s - k) > 0.0 else (0.5 * theta if s == k else 0.0)
+    for j in range(2, 9):
+        out[j, i] = 0.0
 
 
 @njit(cache=True, fastmath=False, error_model="numpy")
 def _greeks_kernel(S, K, T, r, q, v, is_call, out):  # type: ignore[no-untyped-def]  # pragma: no cover
     for i in range(S.shape[0]):
         s, k, t, sig, ri, qi = S[i], K[i], T[i], v[i], r[i], q[i]
-        theta = 1.0 if is_call[i] else -1.0
+        theta = 2.0 * is_call[i] - 1.0
         if not _valid(s, k, t, ri, qi, sig):
             for j in range(9):
                 out[j, i] = np.nan
             continue
         if t == 0.0:
-            out[0, i] = max(theta * (s - k), 0.0)
-            out[1, i] = theta if theta * (s - k) > 0.0 else (0.5 * theta if s == k else 0.0)
-            for j in range(2, 9):
-                out[j, i] = 0.0
+            _expiry_greeks(s, k, theta, out, i)
             continue
-        sqt = math.sqrt(t)
-        vs = sig * sqt
-        d1 = (math.log(s / k) + (ri - qi) * t) / vs + 0.5 * vs
-        d2 = d1 - vs
-        dq = math.exp(-qi * t)
-        fq = s * dq
-        kr = k * math.exp(-ri * t)
-        nd1 = norm_cdf(theta * d1)
-        nd2 = norm_cdf(theta * d2)
-        pdf = INV_SQRT_2PI * math.exp(-0.5 * d1 * d1)
-        vega = fq * pdf * sqt
+        fq, kr, dq, nd1, nd2, pdf, d1, d2, vs, inv_vs = _core(s, k, t, ri, qi, sig, theta)
+        fq_pdf = fq * pdf
+        vega = fq_pdf * vs / sig
         out[0, i] = theta * (fq * nd1 - kr * nd2)
         out[1, i] = theta * dq * nd1
-        out[2, i] = dq * pdf / (s * vs)
+        out[2, i] = fq_pdf * inv_vs / (s * s)
         out[3, i] = vega
-        out[4, i] = -fq * pdf * sig / (2.0 * sqt) + theta * (qi * fq * nd1 - ri * kr * nd2)
+        out[4, i] = -0.5 * fq_pdf * sig * sig * inv_vs + theta * (qi * fq * nd1 - ri * kr * nd2)
         out[5, i] = theta * kr * t * nd2
         out[6, i] = -theta * fq * t * nd1
-        out[7, i] = -dq * pdf * d2 / sig
+        out[7, i] = -vega * d2 * inv_vs / s
         out[8, i] = vega * d1 * d2 / sig
 
 

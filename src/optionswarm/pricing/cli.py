@@ -54,7 +54,7 @@ def _american_iv(
     return float(brentq(gap, lo, hi, xtol=1e-10)), IVReason.OK.name
 
 
-def _evaluate(
+def _evaluate(  # noqa: PLR0917  # one contract's fields, passed straight through
     args: tuple[float, ...], vol: float | None, market: float | None, is_call: bool,
     model: Model, steps: int,
 ) -> dict[str, Any]:  # fmt: skip
@@ -93,7 +93,7 @@ def _table(result: dict[str, Any]) -> Table:
     return table
 
 
-def price_command(
+def price_command(  # noqa: PLR0917  # typer maps each option to a parameter
     spot: Annotated[float, typer.Option("--spot", help="Underlying price.")],
     strike: Annotated[float, typer.Option("--strike", help="Strike price.")],
     expiry_years: Annotated[
