@@ -27,6 +27,7 @@ from optionswarm.audit.types import (
     SignedCheckpoint,
 )
 from optionswarm.audit.verifier import Reason, VerificationResult, verify_bundle
+from optionswarm.audit.writer import AuditWriterError, GroupCommitWriter
 
 __all__ = [
     "AuditConfig",
@@ -35,9 +36,11 @@ __all__ = [
     "AuditReceipt",
     "AuditRecord",
     "AuditStore",
+    "AuditWriterError",
     "ColdStore",
     "ConsistencyProof",
     "Ed25519Signer",
+    "GroupCommitWriter",
     "InclusionProof",
     "KeyFileError",
     "Reason",

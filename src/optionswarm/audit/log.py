@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import struct
 from collections.abc import Callable, Collection, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
 import msgspec
@@ -62,7 +63,7 @@ from optionswarm.audit.verifier import (
     merkle_root,
 )
 
-__all__ = ["AuditLog", "EventLike", "canonical_payload"]
+__all__ = ["AuditLog", "EventLike", "PreparedBatch", "canonical_payload"]
 
 EventLike = AuditEvent | tuple[str, Any, int]
 LeafLookup = Callable[[Collection[int]], dict[int, bytes]]
@@ -152,18 +153,43 @@ class AuditLog:
 
     def append_many(self, events: Iterable[EventLike]) -> list[AuditReceipt]:
         """Append a batch in one transaction (group commit); all of it or none of it lands."""
+        prepared = self.prepare(events)
+        return [] if prepared is None else self.commit(prepared)
+
+    def prepare(self, events: Iterable[EventLike]) -> PreparedBatch | None:
+        """Hash and chain a batch and advance the in-memory tip; nothing is stored yet.
+
+        Every prepared batch must be passed to :meth:`commit` in order (the
+        :class:`~optionswarm.audit.writer.GroupCommitWriter` does this from its own thread, so
+        that hashing the next batch overlaps the flush of this one).
+        """
         frontier = self._frontier.copy()
         batch = _hash_batch(events, self._size, self._last_hash, frontier.hashes)
         if not batch.rows:
-            return []
+            return None
         seq, ts = self._size + len(batch.rows), batch.last_ts
         frontier.size = seq
         cp = self._signed(seq, frontier.root(), ts) if self._checkpoint_due(seq, ts) else None
-        self.store.write_batch(batch.rows, batch.nodes, None if cp is None else _cp_row(cp))
         self._size, self._last_hash, self._frontier = seq, batch.rows[-1][5], frontier
         if cp is not None:
             self._last_cp = cp
-        return [AuditReceipt(row[0], row[5]) for row in batch.rows]
+        return PreparedBatch(batch.rows, batch.nodes, None if cp is None else _cp_row(cp))
+
+    def commit(
+        self, prepared: PreparedBatch, *, reload_on_error: bool = True
+    ) -> list[AuditReceipt]:
+        """Write a prepared batch in one transaction; receipts mean it is durable.
+
+        On failure nothing of the batch is stored and (by default) the in-memory tip is
+        re-read from the store, so the log continues from what is really there.
+        """
+        try:
+            self.store.write_batch(prepared.rows, prepared.nodes, prepared.checkpoint)
+        except BaseException:
+            if reload_on_error:
+                self.reload()
+            raise
+        return [AuditReceipt(row[0], row[5]) for row in prepared.rows]
 
     def _checkpoint_due(self, size: int, ts_ns: int) -> bool:
         cfg, last = self.config, self._last_cp
@@ -281,47 +307,71 @@ class AuditLog:
 
     # ------------------------------------------------------------------ verification
 
-    def verify(self, chunk: int = 200_000) -> VerificationResult:
-        """Recompute every hash, link, stored subtree and signed root; report the first fault."""
-        checkpoints = self.store.checkpoint_rows()  # read before the tail: see store docs
+    def verify(self, chunk: int = 100_000) -> VerificationResult:
+        """Recompute every hash, link, stored subtree and signed root; report the first fault.
+
+        Archived segments are read back from the cold store first. The next chunk of live
+        records is fetched in a helper thread while this one is hashed (the drivers release the
+        GIL while they read).
+        """
+        # Checkpoints are read BEFORE the tail: each one seen then covers records that were
+        # already committed, so a checkpoint beyond the tail can only mean truncation.
+        checkpoints = self.store.checkpoint_rows()
         first, size, _last = self.store.tail()
         emitted: list[tuple[int, bytes]] = []
-
-        def sink(level: int, index: int, h: bytes) -> None:
-            emitted.append((node_id(level, index), h))
-
         scanner = RecordScanner(
             self.config.log_id,
             self.signer.public_key,
             checkpoints,
-            node_sink=sink,
+            node_sink=lambda level, index, h: emitted.append((node_id(level, index), h)),
             node_min_level=NODE_MIN_LEVEL,
             locate=self.store.seq_of_hash,
         )
 
-        def feed(rows: list[Any]) -> VerificationResult | None:
+        def feed(rows: list[Any], stored: list[tuple[int, bytes]] | None = None) -> Any:
             lo = scanner.next_seq
             emitted.clear()
             if not scanner.feed(rows):
                 return scanner.failure
-            return _compare_nodes(emitted, self.store.nodes_completed(lo + 1, scanner.next_seq))
+            if stored is None:
+                stored = self.store.nodes_completed(lo + 1, scanner.next_seq)
+            return _compare_nodes(emitted, stored)
 
         bad = scanner.check_signatures()
         if bad is None and self.store.archive_rows():
             bad = verify_archived_segments(self, scanner, feed)
-        if bad is not None:
-            return bad
-        if first > scanner.next_seq:
-            return VerificationResult.failure(
+        if bad is None and first > scanner.next_seq:
+            bad = VerificationResult.failure(
                 Reason.RECORD_MISSING,
                 f"records {scanner.next_seq}..{first - 1} are neither live nor archived",
                 scanner.next_seq,
             )
-        for rows in self.store.iter_records(first, size, chunk):
-            bad = feed(rows)
-            if bad is not None:
-                return bad
-        return scanner.finish()
+        if bad is None:
+            bad = self._verify_live(first, size, chunk, feed)
+        return bad or scanner.finish()
+
+    def _verify_live(
+        self, first: int, size: int, chunk: int, feed: Callable[..., Any]
+    ) -> VerificationResult | None:
+        store = self.store
+
+        def fetch(lo: int) -> tuple[list[RecordRow], list[tuple[int, bytes]]]:
+            hi = min(lo + chunk, size)
+            return store.records_between(lo, hi), store.nodes_completed(lo + 1, hi)
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-verify") as pool:
+            pending = pool.submit(fetch, first) if first < size else None
+            lo = first
+            while pending is not None:
+                rows, nodes = pending.result()
+                lo += chunk
+                pending = pool.submit(fetch, lo) if lo < size else None
+                bad: VerificationResult | None = feed(rows, nodes)
+                if bad is not None:
+                    if pending is not None:
+                        pending.cancel()
+                    return bad
+        return None
 
     def archive(self, upto: int, ts_ns: int | None = None) -> dict[str, Any]:
         """Move records below ``upto`` to the cold store (see :mod:`optionswarm.audit.archive`)."""
@@ -352,6 +402,14 @@ class AuditLog:
     ) -> dict[str, Any]:
         """Write a self-verifiable bundle of live records (see :mod:`optionswarm.audit.export`)."""
         return export_bundle(self, path, from_seq=from_seq, to_seq=to_seq, fmt=fmt, ts_ns=ts_ns)
+
+
+class PreparedBatch(NamedTuple):
+    """Rows of a hashed, chained batch waiting for :meth:`AuditLog.commit`."""
+
+    rows: list[RecordRow]
+    nodes: list[tuple[int, bytes]]
+    checkpoint: dict[str, Any] | None
 
 
 class _Batch(NamedTuple):

@@ -220,14 +220,15 @@ class AuditStore:
         Rows come straight from the DB-API cursor (no SQLAlchemy row objects): verification
         reads millions of them.
         """
+        for lo in range(start, end, chunk):
+            yield self.records_between(lo, min(lo + chunk, end))
+
+    def records_between(self, lo: int, hi: int) -> list[RecordRow]:
+        """Records with ``lo <= seq < hi`` in order."""
         rec = self.records
         cols = (rec.c.seq, rec.c.ts_ns, rec.c.kind, rec.c.payload, rec.c.prev_hash, rec.c.hash)
-        lo = start
-        while lo < end:
-            hi = min(lo + chunk, end)
-            stmt = sa.select(*cols).where(rec.c.seq >= lo, rec.c.seq < hi).order_by(rec.c.seq)
-            yield self._raw_rows(stmt)
-            lo = hi
+        stmt = sa.select(*cols).where(rec.c.seq >= lo, rec.c.seq < hi).order_by(rec.c.seq)
+        return self._raw_rows(stmt)
 
     def _raw_rows(self, stmt: sa.Select[Any]) -> list[RecordRow]:
         sql = str(stmt.compile(dialect=self.engine.dialect, compile_kwargs={"literal_binds": True}))

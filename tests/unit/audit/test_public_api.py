@@ -13,6 +13,7 @@ def test_public_names_are_exactly_these() -> None:
         "AuditReceipt",
         "AuditRecord",
         "AuditStore",
+        "AuditWriterError",
         "ColdStore",
         "ConsistencyProof",
         "Ed25519Signer",
