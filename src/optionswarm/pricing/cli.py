@@ -18,13 +18,14 @@ from rich.console import Console
 from rich.table import Table
 from scipy.optimize import brentq
 
-from optionswarm.pricing.american import american_greeks, american_price
+from optionswarm.pricing.american import AmericanModel, american_greeks, american_price
 from optionswarm.pricing.binomial import DEFAULT_STEPS
 from optionswarm.pricing.black_scholes import Greeks, bsm_greeks
 from optionswarm.pricing.implied_vol import IVReason, implied_vol
 
 __all__ = ["Model", "price_command"]
 
+_Contract = tuple[float, float, float, float, float]  # S, K, T, r, q
 _GREEKS = ("delta", "gamma", "vega", "theta", "rho", "dividend_rho", "vanna", "volga")
 
 
@@ -37,11 +38,14 @@ class Model(StrEnum):
     TREE = "tree"
 
 
+_AMERICAN: dict[Model, AmericanModel] = {Model.BAW: "baw", Model.BJS: "bjs", Model.TREE: "tree"}
+
+
 def _american_iv(
-    market: float, args: tuple[float, ...], is_call: bool, model: Model, steps: int
+    market: float, args: _Contract, is_call: bool, model: Model, steps: int
 ) -> tuple[float, str]:
     def gap(vol: float) -> float:
-        value = american_price(*args[:5], vol, is_call, model=model.value, steps=steps)  # type: ignore[arg-type]
+        value = american_price(*args, vol, is_call, model=_AMERICAN[model], steps=steps)
         return float(value) - market
 
     lo, hi = 1e-4, 10.0
@@ -55,7 +59,7 @@ def _american_iv(
 
 
 def _evaluate(  # noqa: PLR0917  # one contract's fields, passed straight through
-    args: tuple[float, ...], vol: float | None, market: float | None, is_call: bool,
+    args: _Contract, vol: float | None, market: float | None, is_call: bool,
     model: Model, steps: int,
 ) -> dict[str, Any]:  # fmt: skip
     iv, reason = None, None
@@ -72,7 +76,7 @@ def _evaluate(  # noqa: PLR0917  # one contract's fields, passed straight throug
     if model is Model.BSM:
         greeks = bsm_greeks(*args, sigma, is_call)
     else:
-        greeks = american_greeks(*args, sigma, is_call, model=model.value, steps=steps)  # type: ignore[arg-type]
+        greeks = american_greeks(*args, sigma, is_call, model=_AMERICAN[model], steps=steps)
     out: dict[str, Any] = {"model": model.value, "vol": sigma, "price": float(greeks.price)}
     out.update({name: float(getattr(greeks, name)) for name in _GREEKS})
     out["theta_per_day"] = out["theta"] / 365.0
