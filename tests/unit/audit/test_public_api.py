@@ -17,6 +17,7 @@ def test_public_names_are_exactly_these() -> None:
         "ColdStore",
         "ConsistencyProof",
         "Ed25519Signer",
+        "GroupCommitWriter",
         "InclusionProof",
         "KeyFileError",
         "Reason",
