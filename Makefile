@@ -9,7 +9,7 @@ STAMP_RUN  := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 STAMP_BENCH := $(VENV)/.installed-bench
 
-.PHONY: help run test lint typecheck pytest bench lock clean
+.PHONY: help run test lint typecheck pytest bench bench-peers lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -31,7 +31,7 @@ $(STAMP_BENCH): pyproject.toml constraints.txt | $(BIN)/python
 	touch $@
 
 run: $(STAMP_RUN)  ## set up and run the main job on the embedded defaults
-	$(BIN)/optionswarm demo
+	$(BIN)/optionswarm backtest --underlying sp500 --start 2014-01-01 --end 2018-12-31 --strategy short-put-spread --json var/backtest.json --report var/backtest.html
 
 test: $(STAMP_TEST)  ## set up, then ruff, mypy and pytest (coverage of src/ reported, floor 90%)
 	$(BIN)/ruff check src tests benchmarks
@@ -39,8 +39,17 @@ test: $(STAMP_TEST)  ## set up, then ruff, mypy and pytest (coverage of src/ rep
 	$(BIN)/mypy
 	$(BIN)/pytest
 
-bench: $(STAMP_BENCH)  ## run every benchmark, printing JSON
+bench: $(STAMP_BENCH) bench-peers  ## run every benchmark, printing JSON
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script; done
+
+PEERS := .venv-peers
+bench-peers: $(PEERS)/.installed  ## separate venv for peer libraries (backtrader, nautilus-trader)
+
+$(PEERS)/.installed: benchmarks/requirements-peers.txt
+	$(PYTHON) -m venv $(PEERS)
+	echo '*' > $(PEERS)/.gitignore
+	$(PEERS)/bin/python -m pip install --quiet -r benchmarks/requirements-peers.txt
+	touch $@
 
 lock:  ## regenerate constraints.txt from the current environment
 	$(PIP) freeze --exclude-editable | grep -v '^optionswarm' > constraints.txt
