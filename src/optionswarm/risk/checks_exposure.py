@@ -147,6 +147,8 @@ def check_max_loss(ctx: CheckContext) -> tuple[DenyReason, ...]:
             message = f"max loss ${result.amount:,.0f} at expiry > limit ${cap:,.0f}"
             return deny(_C.MAX_LOSS_EXCEEDED, "max_loss", message)
         return _PASS
+    if not result.bounded and _covered_by_holdings(ctx):
+        return _PASS
     out: list[DenyReason] = []
     if not result.bounded and not loss.allow_undefined_risk:
         out += deny(_C.UNDEFINED_RISK_NOT_ALLOWED, "max_loss", "the loss is unbounded")
@@ -155,6 +157,31 @@ def check_max_loss(ctx: CheckContext) -> tuple[DenyReason, ...]:
         message = f"stress loss ${result.amount:,.0f} > limit ${cap:,.0f}"
         out += deny(_C.STRESS_LOSS_EXCEEDED, "max_loss", message)
     return tuple(out)
+
+
+def _covered_by_holdings(ctx: CheckContext) -> bool:
+    """True when held stock and longer-dated long calls keep the right tail from falling."""
+    order_slope = sum(
+        leg.quantity * (leg.multiplier if leg.is_option else 1)
+        for leg in ctx.margin_legs
+        if leg.is_call or not leg.is_option
+    )
+    latest_short = max(
+        (leg.expiry_ns for leg in ctx.margin_legs if leg.is_option and leg.quantity < 0),
+        default=0,
+    )
+    exposure = ctx.book.exposures.get(ctx.order.underlying)
+    held = 0
+    for symbol, quantity in (exposure.positions if exposure else {}).items():
+        try:
+            leg = ctx.margin_leg_of(symbol, quantity)
+        except MarginError:
+            return False
+        if not leg.is_option:
+            held += quantity
+        elif leg.is_call and leg.expiry_ns >= latest_short:
+            held += quantity * leg.multiplier
+    return order_slope + held >= 0
 
 
 def _incremental_capital(ctx: CheckContext) -> float:
