@@ -30,7 +30,7 @@ from optionswarm.pricing.american import (
 )
 from optionswarm.pricing.binomial import CashDividends, binomial_price
 from optionswarm.pricing.black_scholes import Greeks, bsm_greeks, bsm_price, per_day, per_percent
-from optionswarm.pricing.implied_vol import IVReason, IVResult, implied_vol
+from optionswarm.pricing.implied_volatility import IVReason, IVResult, implied_vol
 from optionswarm.pricing.inputs import InputError, input_errors
 
 __all__ = [

@@ -21,7 +21,7 @@ from scipy.optimize import brentq
 from optionswarm.pricing.american import AmericanModel, american_greeks, american_price
 from optionswarm.pricing.binomial import DEFAULT_STEPS
 from optionswarm.pricing.black_scholes import Greeks, bsm_greeks
-from optionswarm.pricing.implied_vol import IVReason, implied_vol
+from optionswarm.pricing.implied_volatility import IVReason, implied_vol
 
 __all__ = ["Model", "price_command"]
 

@@ -28,7 +28,7 @@ import numpy.typing as npt
 from numba import njit
 
 from optionswarm.pricing._arrays import FloatArray, as_flat_inputs
-from optionswarm.pricing._normal import INV_SQRT_2PI, norm_cdf
+from optionswarm.pricing._normal import INV_SQRT_2PI, norm_cdf_from_gauss
 
 __all__ = ["IVReason", "IVResult", "implied_vol"]
 
@@ -63,22 +63,19 @@ class IVResult(msgspec.Struct, frozen=True):
 @njit(cache=True, fastmath=False, error_model="numpy", inline="always")
 def _black_parts(
     x: float, s: float, ex: float, emx: float
-) -> tuple[float, float]:  # pragma: no cover
-    """(b, b_max - b) for the normalised OTM call (x <= 0), each computed without cancellation."""
+) -> tuple[float, float, float]:  # pragma: no cover
+    """(b, b_max - b, b') for the normalised OTM call (x <= 0); b and b_max - b each without
+    cancellation. One exp: with g = exp(-(h+t)^2/2), exp(-(h-t)^2/2) = g e^x, b' = g e^(x/2)."""
     h = x / s
     t = 0.5 * s
-    tail2 = norm_cdf(h - t)
+    gauss = math.exp(-0.5 * (h + t) * (h + t))
+    tail2 = norm_cdf_from_gauss(h - t, gauss * ex * ex)
+    vega = INV_SQRT_2PI * gauss * ex
     if h + t <= 0.0:
-        a = norm_cdf(h + t)
-        return ex * a - emx * tail2, ex * (1.0 - a) + emx * tail2
-    ac = norm_cdf(-(h + t))
-    return ex * (1.0 - ac) - emx * tail2, ex * ac + emx * tail2
-
-
-@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
-def _vega(x: float, s: float) -> float:  # pragma: no cover
-    h = x / s
-    return INV_SQRT_2PI * math.exp(-0.5 * (h * h + 0.25 * s * s))
+        a = norm_cdf_from_gauss(h + t, gauss)
+        return ex * a - emx * tail2, ex * (1.0 - a) + emx * tail2, vega
+    ac = norm_cdf_from_gauss(-(h + t), gauss)
+    return ex * (1.0 - ac) - emx * tail2, ex * ac + emx * tail2, vega
 
 
 @njit(cache=True, fastmath=False, error_model="numpy")
@@ -127,12 +124,11 @@ def _start(
 ) -> tuple[bool, float, float, float, float]:  # pragma: no cover
     """Region (lower?), target of the objective, initial guess and bracket (lo, hi)."""
     s_c = math.sqrt(-2.0 * x)
-    b_c = _black_parts(x, s_c, ex, emx)[0] if s_c > 0.0 else 0.0
+    b_c, _, v_c = _black_parts(x, s_c, ex, emx) if s_c > 0.0 else (0.0, 0.0, INV_SQRT_2PI)
     if beta < b_c:  # convex part of b: the tangent at s_c lands above the root
-        s_tan = s_c - (b_c - beta) / _vega(x, s_c)
+        s_tan = s_c - (b_c - beta) / v_c
         guess = s_tan if beta > 0.25 * b_c else min(_lower_guess(x, beta, s_c), s_tan)
         return True, -1.0 / math.log(beta), guess, 0.0, s_c
-    v_c = _vega(x, s_c) if s_c > 0.0 else INV_SQRT_2PI  # x = 0: b'(0) = 1/sqrt(2 pi)
     s_tan = s_c + (beta - b_c) / v_c  # concave part: the tangent lands below the root
     s_inv = -2.0 * _inv_norm_cdf(0.5 * (ex - beta) / ex)
     return False, -math.log(ex - beta), max(s_tan, s_inv), s_c, math.inf
@@ -143,10 +139,9 @@ def _objective(
     lower: bool, x: float, s: float, ex: float, emx: float
 ) -> tuple[float, float, float]:  # pragma: no cover
     """(g, g', g'') of -1/ln b (lower region) or -ln(b_max - b) (upper); NaN on underflow."""
-    b, c = _black_parts(x, s, ex, emx)
+    b, c, v = _black_parts(x, s, ex, emx)
     if not (b > 0.0 and c > 0.0):
         return (-math.inf if b <= 0.0 else math.inf), math.nan, math.nan
-    v = _vega(x, s)
     v2 = v * (x * x / (s * s * s) - 0.25 * s)  # b''(s)
     if lower:
         lnb = math.log(b)
