@@ -34,7 +34,9 @@ __all__ = [
     "load_settings",
 ]
 
-StrategyName = Literal["buy-and-hold", "sma-crossover", "covered-call", "short-put-spread"]
+StrategyName = Literal[
+    "buy-and-hold", "sma-crossover", "covered-call", "short-put-spread", "swarm", "swarm-equal"
+]
 
 
 class ConfigError(ValueError):

@@ -9,6 +9,7 @@ from optionswarm.config import StrategyName, StrategySettings
 from optionswarm.engine import Clock
 from optionswarm.strategy.base import StrategyComponent
 from optionswarm.strategy.options import CoveredCall, ShortPutSpread
+from optionswarm.strategy.swarm import SwarmEqualWeightStrategy, SwarmStrategy
 from optionswarm.strategy.underlying import BuyAndHold, SmaCrossover
 
 __all__ = ["NEEDS_CHAINS", "STRATEGIES", "build_strategy"]
@@ -18,8 +19,10 @@ STRATEGIES: Final[dict[str, type[StrategyComponent]]] = {
     "sma-crossover": SmaCrossover,
     "covered-call": CoveredCall,
     "short-put-spread": ShortPutSpread,
+    "swarm": SwarmStrategy,
+    "swarm-equal": SwarmEqualWeightStrategy,
 }
-NEEDS_CHAINS: Final = frozenset({"covered-call", "short-put-spread"})
+NEEDS_CHAINS: Final = frozenset({"covered-call", "short-put-spread", "swarm", "swarm-equal"})
 
 
 def build_strategy(

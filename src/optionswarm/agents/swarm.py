@@ -1,0 +1,220 @@
+"""``Swarm``: features -> fast agents -> view board -> track record -> consensus, per underlying.
+
+``on_bar`` and ``on_chain`` feed the feature engine; ``on_chain`` (or ``update``) then runs every
+fast agent synchronously, adds the live views of slow agents (published to ``board`` on their
+own cadence), resolves whatever outcomes have become known, and returns the track-record
+``Decision`` together with the equal-weight baseline decided from the same views. Both
+consensus forecasts are themselves recorded and scored, so the report says out of sample
+whether weighting by track record beat equal weights.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from optionswarm.agents.calendar_agent import CalendarAgent
+from optionswarm.agents.consensus import Consensus, ConsensusConfig
+from optionswarm.agents.protocol import FastAgent, MarketState, ViewBoard
+from optionswarm.agents.quant import MeanReversionAgent, SkewTermAgent, TrendAgent, VolRegimeAgent
+from optionswarm.agents.track import TrackRecord, TrackRecordConfig
+from optionswarm.features import FeatureConfig, FeatureEngine, Features
+from optionswarm.model import (
+    NS_PER_DAY,
+    Bar,
+    ChainSnapshot,
+    Decision,
+    Direction,
+    Reason,
+    View,
+    VolView,
+)
+
+__all__ = [
+    "BASELINE_ID",
+    "TRACK_ID",
+    "Swarm",
+    "SwarmConfig",
+    "SwarmOutput",
+    "default_fast_agents",
+    "vol_regime",
+]
+
+TRACK_ID = "consensus_track_record"
+BASELINE_ID = "consensus_equal_weight"
+
+
+class SwarmConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The swarm's parts; ``record_spacing_ns`` limits scoring to one view per agent per day."""
+
+    features: FeatureConfig = msgspec.field(default_factory=FeatureConfig)
+    consensus: ConsensusConfig = msgspec.field(default_factory=ConsensusConfig)
+    track: TrackRecordConfig = msgspec.field(default_factory=TrackRecordConfig)
+    record_spacing_ns: int = 20 * 3_600 * 1_000_000_000
+    decision_horizon_days: int = 20
+    low_regime_rank: float = 1.0 / 3.0
+    high_regime_rank: float = 2.0 / 3.0
+
+
+class SwarmOutput(msgspec.Struct, frozen=True, kw_only=True):
+    """One update's result: the decision, the equal-weight baseline, the inputs' regime."""
+
+    decision: Decision
+    baseline: Decision
+    regime: str
+    features: Features
+
+
+def default_fast_agents() -> list[FastAgent]:
+    """Trend, mean reversion, vol regime, skew/term structure and the calendar risk agent."""
+    return [TrendAgent(), MeanReversionAgent(), VolRegimeAgent(), SkewTermAgent(), CalendarAgent()]
+
+
+def vol_regime(features: Features, low: float = 1.0 / 3.0, high: float = 2.0 / 3.0) -> str:
+    """``low`` / ``normal`` / ``high`` by IV rank; ``unknown`` before the rank exists."""
+    rank = features.iv_rank
+    if not math.isfinite(rank):
+        return "unknown"
+    if rank < low:
+        return "low"
+    return "high" if rank > high else "normal"
+
+
+def _consensus_view(agent_id: str, decision: Decision, d_score: float, horizon: int) -> View:
+    """The consensus's own directional forecast P(up) = (1 + D) / 2, as a scoreable view."""
+    direction = Direction.BULLISH if d_score >= 0 else Direction.BEARISH
+    return View(
+        agent_id=agent_id,
+        underlying=decision.underlying,
+        ts_ns=decision.ts_ns,
+        direction=direction,
+        probability=min(1.0, 0.5 + abs(d_score) / 2),
+        vol_view=VolView.FLAT,
+        conviction=min(1.0, abs(d_score)),
+        horizon_days=horizon,
+        rationale=f"consensus direction score {d_score:+.3f}",
+    )
+
+
+class Swarm:
+    """The fast path of one underlying (see the module docstring)."""
+
+    def __init__(
+        self,
+        underlying: str,
+        agents: Sequence[FastAgent] | None = None,
+        config: SwarmConfig | None = None,
+    ) -> None:
+        self.underlying = underlying
+        self.config = cfg = config or SwarmConfig()
+        self.agents = list(agents) if agents is not None else default_fast_agents()
+        self.features = FeatureEngine(underlying, cfg.features)
+        self.board = ViewBoard()
+        self.track = TrackRecord(cfg.track)
+        self.consensus = Consensus(cfg.consensus, self.track)
+        baseline_cfg = msgspec.structs.replace(cfg.consensus, weighting="equal")
+        self.baseline = Consensus(baseline_cfg, None)
+        self.ledger = TrackRecord(cfg.track)  # scores the two consensus forecasts
+        self._recorded: dict[str, int] = {}
+        self.reasons: Counter[str] = Counter()
+        self.baseline_reasons: Counter[str] = Counter()
+        self.agent_errors = 0
+
+    def on_bar(self, bar: Bar) -> None:
+        """Feed a bar of the underlying."""
+        self.features.on_bar(bar)
+
+    def on_chain(self, chain: ChainSnapshot) -> SwarmOutput:
+        """Feed a chain snapshot and decide."""
+        self.features.on_chain(chain)
+        return self.update(chain.ts_ns, chain)
+
+    def _run_agent(self, agent: FastAgent, state: MarketState) -> View:
+        try:
+            return agent.on_update(state)
+        except Exception as exc:
+            self.agent_errors += 1
+            return View.abstain(
+                agent.agent_id,
+                state.underlying,
+                state.ts_ns,
+                Reason.AGENT_ERROR,
+                f"{type(exc).__name__}: {exc}"[:4000],
+                ttl_ns=NS_PER_DAY,
+            )
+
+    def update(self, ts_ns: int, chain: ChainSnapshot | None = None) -> SwarmOutput:
+        """Run the fast agents at ``ts_ns`` on the current features and decide."""
+        cfg = self.config
+        features = self.features.snapshot()
+        close, atm_iv = features.close, features.atm_iv
+        self.track.resolve(ts_ns, close=close, atm_iv=atm_iv)
+        self.ledger.resolve(ts_ns, close=close, atm_iv=atm_iv)
+        state = MarketState(underlying=self.underlying, ts_ns=ts_ns, features=features, chain=chain)
+        for agent in self.agents:
+            self.board.publish(self._run_agent(agent, state))
+        views = self.board.live(self.underlying, ts_ns)
+        regime = vol_regime(features, cfg.low_regime_rank, cfg.high_regime_rank)
+        decision = self.consensus.decide(self.underlying, views, ts_ns, regime)
+        d_track = self.consensus.last_scores[0]
+        baseline = self.baseline.decide(self.underlying, views, ts_ns, regime)
+        d_equal = self.baseline.last_scores[0]
+        self.reasons[decision.reason_code] += 1
+        self.baseline_reasons[baseline.reason_code] += 1
+        self._record(views, ts_ns, close, atm_iv, regime)
+        if self._due("__consensus__", ts_ns):
+            horizon = cfg.decision_horizon_days
+            for agent_id, d_score, made in (
+                (TRACK_ID, d_track, decision),
+                (BASELINE_ID, d_equal, baseline),
+            ):
+                if abs(d_score) > 0.0:
+                    view = _consensus_view(agent_id, made, d_score, horizon)
+                    self.ledger.record(view, close=close, atm_iv=atm_iv, regime=regime)
+        return SwarmOutput(decision=decision, baseline=baseline, regime=regime, features=features)
+
+    def _due(self, key: str, ts_ns: int) -> bool:
+        last = self._recorded.get(key)
+        if last is not None and ts_ns - last < self.config.record_spacing_ns:
+            return False
+        self._recorded[key] = ts_ns
+        return True
+
+    def _record(
+        self, views: list[View], ts_ns: int, close: float, atm_iv: float, regime: str
+    ) -> None:
+        for view in views:
+            last = self._recorded.get(view.agent_id)
+            if last is not None and view.ts_ns - last < self.config.record_spacing_ns:
+                continue
+            if self.track.record(view, close=close, atm_iv=atm_iv, regime=regime):
+                self._recorded[view.agent_id] = view.ts_ns
+
+    def report(self) -> dict[str, Any]:
+        """JSON-ready: each agent's measured record, and track-record vs equal-weight consensus."""
+        consensus = {
+            s.agent_id: msgspec.to_builtins(s) for s in self.ledger.scores() if s.regime == "all"
+        }
+        track, equal = consensus.get(TRACK_ID), consensus.get(BASELINE_ID)
+        verdict = "not enough resolved outcomes"
+        if track is not None and equal is not None:
+            better = track["brier"] < equal["brier"]
+            verdict = (
+                f"track-record weighting {'beat' if better else 'did not beat'} equal weights: "
+                f"Brier {track['brier']:.4f} vs {equal['brier']:.4f} over "
+                f"{track['resolved']} vs {equal['resolved']} resolved 20-day calls "
+                "(every call made before its outcome was known)"
+            )
+        return {
+            "agents": [msgspec.to_builtins(s) for s in self.track.scores()],
+            "consensus_forecasts": consensus,
+            "track_vs_equal": verdict,
+            "decision_reasons": dict(sorted(self.reasons.items())),
+            "baseline_decision_reasons": dict(sorted(self.baseline_reasons.items())),
+            "agent_errors": self.agent_errors,
+            "pending_outcomes": self.track.pending,
+        }
