@@ -38,7 +38,7 @@ from optionswarm.data.canonical import CANONICAL_SCHEMA, table_to_snapshot
 from optionswarm.model import ChainSnapshot, OccSymbol
 from optionswarm.storage.atomic import StagedFiles, unique_token
 
-__all__ = ["ROW_ORDER", "ChainStore", "partition_day"]
+__all__ = ["ROW_ORDER", "ChainStore", "partition_bounds", "partition_day"]
 
 _NS_PER_DAY = 86_400 * 1_000_000_000
 _EXCHANGE_OFFSET_NS = 5 * 3_600 * 1_000_000_000
@@ -55,6 +55,12 @@ ROW_ORDER = [
 def partition_day(ts_ns: int) -> dt.date:
     """The exchange date a quote time belongs to (its partition)."""
     return dt.date(1970, 1, 1) + dt.timedelta(days=(ts_ns - _EXCHANGE_OFFSET_NS) // _NS_PER_DAY)
+
+
+def partition_bounds(day: dt.date) -> tuple[int, int]:
+    """The first and last nanosecond that belong to a partition date."""
+    first = (day - dt.date(1970, 1, 1)).days * _NS_PER_DAY + _EXCHANGE_OFFSET_NS
+    return first, first + _NS_PER_DAY - 1
 
 
 class _FileRef:
