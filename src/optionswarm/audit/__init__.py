@@ -14,7 +14,7 @@ Quick start::
 """
 
 from optionswarm.audit.archive import ColdStore, RetentionPolicy
-from optionswarm.audit.log import AuditLog, canonical_payload
+from optionswarm.audit.log import AuditInputError, AuditLog, canonical_payload
 from optionswarm.audit.signing import Ed25519Signer, KeyFileError
 from optionswarm.audit.store import AuditStore
 from optionswarm.audit.types import (
@@ -32,6 +32,7 @@ from optionswarm.audit.writer import AuditWriterError, GroupCommitWriter
 __all__ = [
     "AuditConfig",
     "AuditEvent",
+    "AuditInputError",
     "AuditLog",
     "AuditReceipt",
     "AuditRecord",

@@ -63,12 +63,13 @@ from optionswarm.audit.verifier import (
     merkle_root,
 )
 
-__all__ = ["AuditLog", "EventLike", "PreparedBatch", "canonical_payload"]
+__all__ = ["AuditInputError", "AuditLog", "EventLike", "PreparedBatch", "canonical_payload"]
 
 EventLike = AuditEvent | tuple[str, Any, int]
 LeafLookup = Callable[[Collection[int]], dict[int, bytes]]
 
 _ENCODER = msgspec.json.Encoder(order="sorted")
+_MAX_KIND_BYTES = 128
 _ENTRY_HEADER = struct.Struct(">BQqH")  # verifier.entry_bytes: version, seq, ts_ns, len(kind)
 
 
@@ -164,7 +165,9 @@ class AuditLog:
         that hashing the next batch overlaps the flush of this one).
         """
         frontier = self._frontier.copy()
-        batch = _hash_batch(events, self._size, self._last_hash, frontier.hashes)
+        batch = _hash_batch(
+            events, self._size, self._last_hash, frontier.hashes, self.config.max_payload_bytes
+        )
         if not batch.rows:
             return None
         seq, ts = self._size + len(batch.rows), batch.last_ts
@@ -418,7 +421,21 @@ class _Batch(NamedTuple):
     last_ts: int
 
 
-def _hash_batch(events: Iterable[EventLike], seq: int, prev: bytes, edge: list[bytes]) -> _Batch:
+class AuditInputError(ValueError):
+    """An event cannot be appended: bad kind, oversize payload or bad timestamp (nothing stored)."""
+
+
+def _kind_bytes(kind: object) -> bytes:
+    if not isinstance(kind, str) or not 0 < len(kind.encode()) <= _MAX_KIND_BYTES:
+        raise AuditInputError(f"event kind must be a string of 1..{_MAX_KIND_BYTES} bytes")
+    if not kind.isprintable():
+        raise AuditInputError(f"event kind {kind!r} holds control characters")
+    return kind.encode()
+
+
+def _hash_batch(
+    events: Iterable[EventLike], seq: int, prev: bytes, edge: list[bytes], max_payload: int
+) -> _Batch:
     """Encode, hash and chain a batch; extend the Merkle edge ``edge`` in place.
 
     The hot loop of appending, so :func:`record_hash` and :meth:`Frontier.push` are inlined
@@ -435,8 +452,14 @@ def _hash_batch(events: Iterable[EventLike], seq: int, prev: bytes, edge: list[b
             (event.kind, event.payload, event.ts_ns) if isinstance(event, AuditEvent) else event
         )
         body = encode(payload)
-        kind_b = kinds.get(kind) or kinds.setdefault(kind, kind.encode())
-        h = sha(b"\x00" + pack(1, seq, ts, len(kind_b)) + kind_b + prev + body).digest()
+        kind_b = kinds.get(kind) or kinds.setdefault(kind, _kind_bytes(kind))
+        if len(body) > max_payload:
+            raise AuditInputError(f"{kind} payload of {len(body)} bytes exceeds {max_payload}")
+        try:
+            header = pack(1, seq, ts, len(kind_b))
+        except struct.error as exc:
+            raise AuditInputError(f"{kind} ts_ns must be an int64 of nanoseconds: {exc}") from exc
+        h = sha(b"\x00" + header + kind_b + prev + body).digest()
         rows.append((seq, ts, kind, body, prev, h))
         node, m, level = h, seq, 0
         while m & 1:

@@ -35,6 +35,7 @@ class AuditConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     own ``ts_ns``, so an idle log needs an explicit :meth:`AuditLog.checkpoint`; 0 disables).
     ``key_path``: the Ed25519 signing key file (0600), created on first use.
     ``synchronous``: SQLite durability (see :mod:`optionswarm.storage.sql`).
+    ``max_payload_bytes``: larger canonical payloads are refused (nothing of the batch lands).
     ``retention_years``: nothing younger than this is ever purged; ``archive_after_days``: closed
     calendar months older than this move to the cold store (``cold_uri``).
     """
@@ -48,6 +49,7 @@ class AuditConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     cold_uri: str = "audit-archive"
     synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = "FULL"
     table_prefix: str = "audit_"
+    max_payload_bytes: int = 1 << 20
 
 
 class AuditEvent(msgspec.Struct, frozen=True, kw_only=True):

@@ -19,6 +19,9 @@ synchronous    process killed (SIGKILL, crash)         power loss / kernel panic
 ``OFF``        kept                                    may be lost *and* the file may corrupt
 =============  ======================================  ========================================
 
+An in-memory SQLite URL (``sqlite://``) gets one connection shared by all threads (tests, throwaway
+logs); it has no durability at all.
+
 Use ``FULL`` for anything that must survive a power cut (the audit log's default), ``NORMAL`` where
 losing the last few milliseconds on power loss is acceptable. Batching many rows into one
 transaction (group commit) is what makes ``FULL`` fast: one flush per commit, not per row.
@@ -31,6 +34,7 @@ from typing import Any, Literal
 import msgspec
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.pool import StaticPool
 
 __all__ = ["SqlConfig", "SqliteSynchronous", "create_sql_engine", "sqlite_url"]
 
@@ -75,7 +79,15 @@ def _create_sqlite_engine(url: sa.URL, cfg: SqlConfig) -> sa.Engine:
     if cfg.synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
         raise ValueError(f"synchronous must be OFF, NORMAL, FULL or EXTRA, not {cfg.synchronous!r}")
     in_memory = url.database in (None, "", ":memory:")
-    engine = sa.create_engine(url, echo=cfg.echo)
+    if in_memory:  # one shared connection, or each thread would see its own empty database
+        engine = sa.create_engine(
+            url,
+            echo=cfg.echo,
+            poolclass=StaticPool,
+            connect_args={"check_same_thread": False},
+        )
+    else:
+        engine = sa.create_engine(url, echo=cfg.echo)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

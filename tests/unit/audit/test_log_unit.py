@@ -6,9 +6,12 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from optionswarm.audit import (
     AuditConfig,
+    AuditInputError,
     AuditLog,
     AuditRecord,
     AuditStore,
@@ -99,3 +102,68 @@ def test_records_decode_and_config_rejects_unknown_keys(tmp_path: Path) -> None:
     with pytest.raises(msgspec.ValidationError):
         msgspec.convert({"retention_yrs": 7}, AuditConfig)
     assert AuditConfig().retention_years == 7
+
+
+@pytest.mark.parametrize(
+    ("event", "match"),
+    [
+        (("", {}, T0), "kind"),
+        (("x" * 200, {}, T0), "kind"),
+        (("bad\nkind", {}, T0), "control"),
+        ((7, {}, T0), "kind"),
+        (("big", {"blob": "x" * 2_000}, T0), "exceeds"),
+        (("late", {}, 2**63), "int64"),
+        (("float", {}, 1.5), "int64"),
+    ],
+)
+def test_bad_events_are_refused_and_nothing_lands(
+    tmp_path: Path, event: tuple[object, object, object], match: str
+) -> None:
+    log = _log(tmp_path, max_payload_bytes=1_000)
+    log.append("ok", {}, T0)
+    with pytest.raises(AuditInputError, match=match):
+        log.append_many([("fine", {}, T0), event])  # type: ignore[list-item]
+    assert log.size == 1
+    assert log.verify().ok
+
+
+@given(
+    st.lists(
+        st.dictionaries(
+            st.text(max_size=8),
+            st.recursive(
+                st.none()
+                | st.booleans()
+                | st.integers(-(2**63), 2**63 - 1)
+                | st.floats(allow_nan=False)
+                | st.text(max_size=20),
+                lambda inner: (
+                    st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+                ),
+                max_leaves=8,
+            ),
+            max_size=5,
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+@settings(max_examples=25, deadline=None)
+def test_outside_payloads_append_verify_and_hash_independently_of_key_order(
+    payloads: list[dict[str, object]],
+) -> None:
+    roots = []
+    for order in (1, -1):
+        engine = create_sql_engine("sqlite://")
+        log = AuditLog(AuditStore(engine), Ed25519Signer.generate(), AuditConfig())
+        log.append_many(
+            ("external", dict(list(p.items())[::order]), T0 + i) for i, p in enumerate(payloads)
+        )
+        assert log.verify().ok
+        assert [log.record(i).decoded() for i in range(len(payloads))] == [
+            msgspec.json.decode(msgspec.json.encode(p)) for p in payloads
+        ]
+        roots.append(log.root())
+        engine.dispose()
+    assert roots[0] == roots[1]

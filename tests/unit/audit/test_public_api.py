@@ -9,6 +9,7 @@ def test_public_names_are_exactly_these() -> None:
     assert sorted(audit.__all__) == [
         "AuditConfig",
         "AuditEvent",
+        "AuditInputError",
         "AuditLog",
         "AuditReceipt",
         "AuditRecord",
