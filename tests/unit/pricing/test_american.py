@@ -164,4 +164,5 @@ def test_expiry_and_bad_inputs_give_intrinsic_and_nan() -> None:
         at_expiry = american_price(S[:2], 100.0, 0.0, 0.05, 0.0, 0.2, False, model=model)  # type: ignore[arg-type]
         np.testing.assert_array_equal(at_expiry, [10.0, 0.0])
         bad = american_price(S, 100.0, 0.5, 0.05, 0.0, 0.2, False, model=model)  # type: ignore[arg-type]
-        assert np.isnan(bad[2]) and np.all(np.isfinite(bad[:2]))
+        assert np.isnan(bad[2])
+        assert np.all(np.isfinite(bad[:2]))
