@@ -7,13 +7,13 @@ bundles verify with :mod:`optionswarm.audit.verifier` alone; closed periods move
 
 Quick start::
 
-    engine = create_sql_engine("sqlite:///audit.db")
-    log = AuditLog(AuditStore(engine), Ed25519Signer.load_or_create("key.pem"), AuditConfig())
-    receipt = log.append("order.submitted", intent, ts_ns=clock())
+    log = AuditLog.from_config(AuditConfig(key_path="key.pem"), "sqlite:///audit.db", clock)
+    receipt = log.append(AuditKind.ORDER_SUBMITTED, intent, ts_ns=clock())
     assert log.verify().ok and log.prove_inclusion(receipt.seq).verify(log.public_key).ok
 """
 
 from optionswarm.audit.archive import ColdStore, RetentionPolicy
+from optionswarm.audit.kinds import AuditKind
 from optionswarm.audit.log import AuditInputError, AuditLog, canonical_payload
 from optionswarm.audit.signing import Ed25519Signer, KeyFileError
 from optionswarm.audit.store import AuditStore
@@ -33,6 +33,7 @@ __all__ = [
     "AuditConfig",
     "AuditEvent",
     "AuditInputError",
+    "AuditKind",
     "AuditLog",
     "AuditReceipt",
     "AuditRecord",

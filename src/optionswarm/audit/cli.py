@@ -14,14 +14,10 @@ from typing import Annotated, Any
 import msgspec
 import typer
 
-from optionswarm.audit.archive import ColdStore
 from optionswarm.audit.export import BundleFormat
 from optionswarm.audit.log import AuditLog
-from optionswarm.audit.signing import Ed25519Signer
-from optionswarm.audit.store import AuditStore
 from optionswarm.audit.types import AuditConfig
 from optionswarm.audit.verifier import VerificationResult, verify_bundle
-from optionswarm.storage.sql import SqlConfig, create_sql_engine
 
 __all__ = ["app"]
 
@@ -45,14 +41,7 @@ _DEFAULT_KEY = Path("audit-signing-key.pem")
 
 def _open(db: str, key: Path, cold: str, log_id: str, prefix: str) -> AuditLog:
     config = AuditConfig(log_id=log_id, key_path=str(key), cold_uri=cold, table_prefix=prefix)
-    engine = create_sql_engine(SqlConfig(url=db, synchronous=config.synchronous))
-    return AuditLog(
-        AuditStore(engine, prefix),
-        Ed25519Signer.load_or_create(key),
-        config,
-        clock=time.time_ns,
-        cold=ColdStore(cold),
-    )
+    return AuditLog.from_config(config, db, clock=time.time_ns)
 
 
 def _jsonable(value: Any) -> Any:

@@ -62,6 +62,7 @@ from optionswarm.audit.verifier import (
     checkpoint_message,
     merkle_root,
 )
+from optionswarm.storage.sql import SqlConfig, create_sql_engine
 
 __all__ = ["AuditInputError", "AuditLog", "EventLike", "PreparedBatch", "canonical_payload"]
 
@@ -124,6 +125,23 @@ class AuditLog:
         self.source = _StoreHashSource(store, leaves)
         store.create()
         self.reload()
+
+    @classmethod
+    def from_config(
+        cls,
+        config: AuditConfig,
+        url: str = "sqlite:///optionswarm-audit.db",
+        clock: Callable[[], int] | None = None,
+    ) -> AuditLog:
+        """Open the log at ``url`` with the key file, cold store and pragmas named in ``config``."""
+        engine = create_sql_engine(SqlConfig(url=url, synchronous=config.synchronous))
+        return cls(
+            AuditStore(engine, config.table_prefix),
+            Ed25519Signer.load_or_create(config.key_path),
+            config,
+            clock=clock,
+            cold=ColdStore(config.cold_uri),
+        )
 
     def reload(self) -> None:
         """Re-read the tail, the Merkle frontier and the latest checkpoint from the store."""
@@ -453,6 +471,7 @@ def _hash_batch(
         )
         body = encode(payload)
         kind_b = kinds.get(kind) or kinds.setdefault(kind, _kind_bytes(kind))
+        kind = kind_b.decode() if type(kind) is not str else kind  # StrEnum -> plain str
         if len(body) > max_payload:
             raise AuditInputError(f"{kind} payload of {len(body)} bytes exceeds {max_payload}")
         try:

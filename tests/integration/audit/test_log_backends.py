@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from optionswarm.audit import (
     AuditConfig,
     AuditEvent,
+    AuditKind,
     AuditLog,
     AuditStore,
     Ed25519Signer,
@@ -315,3 +316,12 @@ def test_tampered_cold_segment_is_caught(make_log: MakeLog) -> None:
     log.cold.write(bundle, _flip(data, len(data) // 2))
     result = log.verify()
     assert (result.ok, result.reason, result.first_bad_seq) == (False, Reason.ARCHIVE_INVALID, 0)
+
+
+def test_agreed_kinds_are_stored_as_plain_strings(make_log: MakeLog) -> None:
+    log = make_log()
+    log.append(AuditKind.BREAKER_TRIPPED, {"breaker": "daily_loss"}, T0)
+    log.append(AuditKind.ROLE_CHANGED, {"user": "ann", "role": "approver"}, T0 + 1)
+    assert [log.record(i).kind for i in range(2)] == ["breaker.tripped", "auth.role_changed"]
+    assert type(log.record(0).kind) is str
+    assert log.verify().ok
