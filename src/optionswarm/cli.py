@@ -47,6 +47,9 @@ def _register_subcommands() -> None:
     from optionswarm.pricing import cli as pricing_cli  # noqa: PLC0415 -- lazy subsystem import
 
     app.command(name="price")(pricing_cli.price_command)
+    from optionswarm.data import cli as data_cli  # noqa: PLC0415 -- lazy subsystem import
+
+    app.add_typer(data_cli.app, name="data")
 
 
 _register_subcommands()
