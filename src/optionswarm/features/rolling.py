@@ -65,15 +65,18 @@ class RingBuffer:
 class RollingMoments:
     """Mean and sample standard deviation over the last ``window`` values, O(1) per update.
 
-    Running sums are rebuilt from the buffer every ``window`` updates so rounding cannot drift.
+    Running sums are of deviations from a shift (the first value, then the window mean at each
+    rebuild) and are rebuilt from the buffer every ``window`` updates, so neither cancellation
+    nor rounding drift can build up.
     """
 
-    __slots__ = ("_buffer", "_since_rebuild", "_sum", "_sum_sq")
+    __slots__ = ("_buffer", "_shift", "_since_rebuild", "_sum", "_sum_sq")
 
     def __init__(self, window: int) -> None:
         if window < 2:
             raise ValueError(f"window must be >= 2, got {window}")
         self._buffer = RingBuffer(window)
+        self._shift: float | None = None
         self._sum = 0.0
         self._sum_sq = 0.0
         self._since_rebuild = 0
@@ -88,24 +91,32 @@ class RollingMoments:
 
     def append(self, value: float) -> None:
         """Add one value (evicting the oldest when full)."""
+        if self._shift is None:
+            self._shift = value
         evicted = self._buffer.append(value)
-        self._sum += value
-        self._sum_sq += value * value
+        d = value - self._shift
+        self._sum += d
+        self._sum_sq += d * d
         if evicted is not None:
-            self._sum -= evicted
-            self._sum_sq -= evicted * evicted
+            e = evicted - self._shift
+            self._sum -= e
+            self._sum_sq -= e * e
         self._since_rebuild += 1
         if self._since_rebuild >= self._buffer.capacity:
             held = self._buffer.values()
-            self._sum = math.fsum(held)
-            self._sum_sq = math.fsum(held * held)
+            self._shift = math.fsum(held) / len(held)
+            deviations = held - self._shift
+            self._sum = math.fsum(deviations)
+            self._sum_sq = math.fsum(deviations * deviations)
             self._since_rebuild = 0
 
     @property
     def mean(self) -> float:
         """Mean of the held values (NaN when empty)."""
         n = len(self._buffer)
-        return self._sum / n if n else math.nan
+        if not n or self._shift is None:
+            return math.nan
+        return self._shift + self._sum / n
 
     @property
     def std(self) -> float:
