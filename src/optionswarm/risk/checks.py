@@ -109,8 +109,11 @@ def check_price_collar(ctx: CheckContext) -> tuple[DenyReason, ...]:
     if limit is None or not ctx.complete:
         return _PASS
     quantity = ctx.order.quantity
-    mid = sum(leg.quantity // quantity * leg.mid for leg in ctx.legs)
-    gross = sum(abs(leg.quantity // quantity) * leg.mid for leg in ctx.legs)
+    mid = gross = 0.0
+    for leg in ctx.legs:
+        ratio = leg.quantity // quantity
+        mid += ratio * leg.price
+        gross += abs(ratio) * leg.price
     collar = ctx.config.collar
     band = max(collar.abs_tolerance, collar.fraction_of_gross * gross)
     if limit - mid > band:
@@ -140,13 +143,14 @@ def check_liquidity(ctx: CheckContext) -> tuple[DenyReason, ...]:
     """Opening legs: spread no wider than allowed, open interest at least the minimum."""
     rules = ctx.config.liquidity
     out: list[DenyReason] = []
-    for leg in ctx.legs:
+    for leg, opening in zip(ctx.legs, ctx.opening, strict=True):
         mark = leg.mark
-        if mark is None or not ctx.opens(leg):
+        if mark is None or not opening:
             continue
-        allowed = max(rules.max_spread_abs or 0.0, rules.max_spread_fraction * mark.mid)
-        if rules.max_spread_abs is not None and mark.spread > allowed:
-            message = f"{leg.symbol.strip()} spread {mark.spread:.2f} > {allowed:.2f}"
+        spread = mark.ask - mark.bid
+        allowed = max(rules.max_spread_abs or 0.0, rules.max_spread_fraction * leg.price)
+        if rules.max_spread_abs is not None and spread > allowed:
+            message = f"{leg.symbol.strip()} spread {spread:.2f} > {allowed:.2f}"
             out += deny(_C.SPREAD_TOO_WIDE, "liquidity", message)
         if mark.open_interest < rules.min_open_interest:
             message = f"{leg.symbol.strip()} open interest {mark.open_interest}"
@@ -159,8 +163,8 @@ def check_expiry(ctx: CheckContext) -> tuple[DenyReason, ...]:
     rules = ctx.config.expiry
     out: list[DenyReason] = []
     ex_div = None if ctx.underlying is None else ctx.underlying.ex_dividend_ns
-    for leg in ctx.legs:
-        if not leg.is_option or not ctx.opens(leg):
+    for leg, opening in zip(ctx.legs, ctx.opening, strict=True):
+        if not leg.is_option or not opening:
             continue
         days = (leg.expiry_ns - ctx.now_ns) / NS_PER_DAY
         if days < rules.min_days_to_expiry:

@@ -101,9 +101,7 @@ def order_cost(ctx: CheckContext) -> float:
     options = [leg for leg in ctx.legs if leg.is_option]
     if ctx.order.limit_price is not None and len(options) == len(ctx.legs):
         return ctx.order.limit_price * ctx.order.quantity * options[0].multiplier
-    return sum(
-        leg.quantity * leg.mid * (leg.multiplier if leg.is_option else 1) for leg in ctx.legs
-    )
+    return sum(leg.quantity * leg.price * leg.multiplier for leg in ctx.legs)
 
 
 def structure_max_loss(ctx: CheckContext, legs: Sequence[MarginLeg], cost: float) -> MaxLoss:

@@ -43,17 +43,17 @@ class CheckContext(msgspec.Struct, frozen=True, kw_only=True):
     order_greeks: tuple[float, float, float, float]
     throttle: ThrottleStatus
     margin_leg_of: Callable[[str, int], MarginLeg]  # a held symbol as a margin leg at its mark
-    margin_legs: tuple[MarginLeg, ...]  # the order's legs priced at their mids
+    opening: tuple[bool, ...]  # per leg: does it increase the absolute position?
+
+    @property
+    def margin_legs(self) -> tuple[MarginLeg, ...]:
+        """The order's legs as margin and payoff input (priced at the mids)."""
+        return self.legs
 
     @property
     def complete(self) -> bool:
         """True when every leg resolved and the underlying has a price."""
         return not self.problems and self.underlying is not None
-
-    def opens(self, leg: ResolvedLeg) -> bool:
-        """True when ``leg`` increases the absolute position in its symbol."""
-        before = self.book.positions.get(leg.symbol, 0)
-        return abs(before + leg.quantity) > abs(before)
 
 
 def deny(code: RiskCode, check: str, message: str) -> tuple[DenyReason]:

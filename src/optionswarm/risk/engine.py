@@ -135,11 +135,14 @@ class RiskEngine(Component):
     def context(self, intent: OrderIntent, now_ns: int) -> CheckContext:
         """Resolve the legs and gather what the checks read."""
         legs, problems = self.resolver.resolve(intent)
-        greeks = [0.0, 0.0, 0.0, 0.0]
+        delta = gamma = vega = theta = 0.0
         for leg in legs:
-            for i in range(4):
-                greeks[i] += leg.quantity * leg.greeks[i]
-        order_greeks = (greeks[0], greeks[1], greeks[2], greeks[3])
+            units, per_unit = leg.quantity, leg.greeks
+            delta += units * per_unit[0]
+            gamma += units * per_unit[1]
+            vega += units * per_unit[2]
+            theta += units * per_unit[3]
+        order_greeks = (delta, gamma, vega, theta)
         position_reducing = not problems and self._position_reducing(legs)
         return CheckContext(
             order=intent,
@@ -157,8 +160,12 @@ class RiskEngine(Component):
             order_greeks=order_greeks,
             throttle=self.throttle.status(intent, now_ns),
             margin_leg_of=self.margin_leg_of,
-            margin_legs=tuple(leg.margin_leg() for leg in legs),
+            opening=tuple(self._opens(leg) for leg in legs),
         )
+
+    def _opens(self, leg: ResolvedLeg) -> bool:
+        before = self.book.positions.get(leg.symbol, 0)
+        return abs(before + leg.quantity) > abs(before)
 
     def _position_reducing(self, legs: Iterable[ResolvedLeg]) -> bool:
         positions = self.book.positions

@@ -25,39 +25,28 @@ class ContractTerms(msgspec.Struct, frozen=True, kw_only=True):
     multiplier: int = 100
 
 
-class ResolvedLeg(msgspec.Struct, frozen=True, kw_only=True):
-    """One order leg with its signed units in the whole order and its current mark."""
+class ResolvedLeg(MarginLeg, frozen=True, kw_only=True):
+    """One order leg with its signed units in the whole order and its current mark.
 
-    symbol: str
+    A :class:`MarginLeg` (``price`` is the mid now, or the stock price) so the payoff and margin
+    code take it as is.
+    """
+
     underlying: str
-    quantity: int  # signed contracts (options) or shares (stock) in the whole order
-    is_option: bool
-    is_call: bool = False
-    strike: float = 0.0
-    expiry_ns: int = 0
-    multiplier: int = 1
     mark: OptionMark | None = None
-    spot: float = 0.0  # underlying price for stock legs
     greeks: tuple[float, float, float, float] = _ZERO_GREEKS  # dollar Greeks per unit
 
-    @property
-    def mid(self) -> float:
-        """Per-share price now: the option's mid, or the stock price."""
-        if self.mark is not None:
-            return self.mark.mid
-        return self.spot
-
-    def margin_leg(self, quantity: int | None = None) -> MarginLeg:
-        """This leg as margin/payoff input, priced at the mid."""
+    def margin_leg(self, quantity: int) -> MarginLeg:
+        """This leg with another quantity, as margin input."""
         return MarginLeg(
             symbol=self.symbol,
-            quantity=self.quantity if quantity is None else quantity,
+            quantity=quantity,
             is_option=self.is_option,
             is_call=self.is_call,
             strike=self.strike,
             expiry_ns=self.expiry_ns,
             multiplier=self.multiplier,
-            price=self.mid,
+            price=self.price,
         )
 
 
@@ -115,36 +104,39 @@ class LegResolver:
                 underlying=underlying,
                 quantity=units,
                 is_option=False,
-                spot=mark.spot,
+                multiplier=1,
+                price=mark.spot,
                 greeks=(mark.spot, 0.0, 0.0, 0.0),
             )
-        terms = self.terms(symbol)
-        if terms is None:
-            problems.append(
-                _reason(RiskCode.UNKNOWN_INSTRUMENT, f"{symbol!r} is not an option or {underlying}")
-            )
-            return None
-        option = self.market.options.get(terms.symbol)
-        if option is None:
-            problems.append(_reason(RiskCode.NO_MARKET_DATA, f"no quote for {terms.symbol}"))
-            return None
+        option = self.market.options.get(symbol)
+        if option is None:  # not quoted under this spelling: parse to say why
+            terms = self.terms(symbol)
+            if terms is None:
+                message = f"{symbol!r} is not an option or {underlying}"
+                problems.append(_reason(RiskCode.UNKNOWN_INSTRUMENT, message))
+                return None
+            option = self.market.options.get(terms.symbol)
+            if option is None:
+                problems.append(_reason(RiskCode.NO_MARKET_DATA, f"no quote for {terms.symbol}"))
+                return None
         if option.underlying != underlying:  # the chain names the underlying (may differ by root)
             problems.append(
                 _reason(
                     RiskCode.UNDERLYING_MISMATCH,
-                    f"{terms.symbol.strip()} is on {option.underlying}, the order on {underlying}",
+                    f"{option.symbol.strip()} is on {option.underlying}, the order on {underlying}",
                 )
             )
             return None
         return ResolvedLeg(
-            symbol=terms.symbol,
+            symbol=option.symbol,
             underlying=underlying,
             quantity=units,
             is_option=True,
-            is_call=terms.is_call,
-            strike=terms.strike,
+            is_call=option.is_call,
+            strike=option.strike,
             expiry_ns=option.expiry_ns,
             multiplier=option.multiplier,
+            price=(option.bid + option.ask) / 2.0,
             mark=option,
             greeks=(option.delta, option.gamma, option.vega, option.theta),
         )

@@ -46,8 +46,14 @@ def expiry_pnl(legs: Sequence[MarginLeg], cost: float, price: float) -> float:
 
 def single_expiry(legs: Sequence[MarginLeg]) -> bool:
     """True when all option legs share one expiry (the payoff at expiry is then exact)."""
-    expiries = {leg.expiry_ns for leg in legs if leg.is_option}
-    return len(expiries) <= 1
+    expiry = None
+    for leg in legs:
+        if leg.is_option:
+            if expiry is None:
+                expiry = leg.expiry_ns
+            elif leg.expiry_ns != expiry:
+                return False
+    return True
 
 
 def _value_at(

@@ -28,17 +28,21 @@ def _vertical(short: MarginLeg, long: MarginLeg) -> float | None:
 
 
 def _condor(legs: Sequence[MarginLeg]) -> float | None:
-    puts = sorted((leg for leg in legs if not leg.is_call), key=lambda leg: leg.strike)
-    calls = sorted((leg for leg in legs if leg.is_call), key=lambda leg: leg.strike)
-    if len(puts) != 2 or len(calls) != 2 or len({leg.expiry_ns for leg in legs}) != 1:
+    expiry, multiplier = legs[0].expiry_ns, legs[0].multiplier
+    puts: list[MarginLeg] = []
+    calls: list[MarginLeg] = []
+    for leg in legs:
+        if leg.expiry_ns != expiry or leg.multiplier != multiplier:
+            return None
+        (calls if leg.is_call else puts).append(leg)
+    if len(puts) != 2:
         return None
-    long_put, short_put = puts
-    short_call, long_call = calls
-    if not (
+    long_put, short_put = puts if puts[0].strike < puts[1].strike else (puts[1], puts[0])
+    short_call, long_call = calls if calls[0].strike < calls[1].strike else (calls[1], calls[0])
+    shape = (
         long_put.quantity > 0 > short_put.quantity and long_call.quantity > 0 > short_call.quantity
-    ):
-        return None
-    if short_put.strike > short_call.strike or len({leg.multiplier for leg in legs}) != 1:
+    )
+    if not shape or short_put.strike > short_call.strike:
         return None
     width = max(short_put.strike - long_put.strike, long_call.strike - short_call.strike)
     premium = long_put.price + long_call.price - short_put.price - short_call.price

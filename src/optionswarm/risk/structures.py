@@ -25,13 +25,31 @@ def _two(a: ResolvedLeg, b: ResolvedLeg) -> str:
     return "straddle" if a.strike == b.strike else "strangle"
 
 
+def _split_pairs(
+    legs: Sequence[ResolvedLeg],
+) -> tuple[list[ResolvedLeg], list[ResolvedLeg]] | None:
+    """Two puts and two calls of one expiry and size, each pair sorted by strike; else None."""
+    expiry, units = legs[0].expiry_ns, abs(legs[0].quantity)
+    puts: list[ResolvedLeg] = []
+    calls: list[ResolvedLeg] = []
+    for leg in legs:
+        if leg.expiry_ns != expiry or abs(leg.quantity) != units:
+            return None
+        (calls if leg.is_call else puts).append(leg)
+    if len(puts) != 2:
+        return None
+    if puts[0].strike > puts[1].strike:
+        puts.reverse()
+    if calls[0].strike > calls[1].strike:
+        calls.reverse()
+    return puts, calls
+
+
 def _four(legs: Sequence[ResolvedLeg]) -> str:
-    if len({leg.expiry_ns for leg in legs}) != 1 or len({abs(leg.quantity) for leg in legs}) != 1:
+    pairs = _split_pairs(legs)
+    if pairs is None:
         return "custom"
-    puts = sorted((leg for leg in legs if not leg.is_call), key=lambda leg: leg.strike)
-    calls = sorted((leg for leg in legs if leg.is_call), key=lambda leg: leg.strike)
-    if len(puts) != 2 or len(calls) != 2:
-        return "custom"
+    puts, calls = pairs
     if puts[0].quantity > 0 > puts[1].quantity and calls[0].quantity < 0 < calls[1].quantity:
         return "iron_butterfly" if puts[1].strike == calls[0].strike else "iron_condor"
     if puts[0].quantity < 0 < puts[1].quantity and calls[0].quantity > 0 > calls[1].quantity:

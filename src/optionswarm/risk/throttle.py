@@ -27,10 +27,8 @@ class ThrottleStatus(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def content_key(order: OrderIntent) -> ContentKey:
-    """What makes two orders the same order, whatever their ids."""
-    price = None if order.limit_price is None else round(order.limit_price, 6)
-    legs = tuple((leg.symbol, leg.side, leg.ratio) for leg in order.legs)
-    return (order.underlying, legs, order.quantity, price)
+    """What makes two orders the same order, whatever their ids (legs are frozen, hashable)."""
+    return (order.underlying, order.legs, order.quantity, order.limit_price)
 
 
 class OrderThrottle:
