@@ -137,7 +137,7 @@ class ChainImporter:
             quarantined=len(result.rejected_rows),
             flagged=result.flagged,
             reasons=reasons,
-            files=[str(p) for p in chain_files],
+            files=[str(p) for p in chain_files if p.suffix == ".parquet"],
         )
 
     def _previous_mids(self, table: pa.Table) -> dict[str, float]:

@@ -14,6 +14,7 @@ import secrets
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.ipc
 import pyarrow.parquet as pq
 
 __all__ = ["StagedFiles", "unique_token"]
@@ -46,6 +47,16 @@ class StagedFiles:
         final.parent.mkdir(parents=True, exist_ok=True)
         temporary = final.with_name(f".{final.name}.{unique_token()}.tmp")
         pq.write_table(table, temporary, **options)
+        self._pending.append((temporary, final))
+
+    def write_ipc(self, table: pa.Table, final: Path) -> None:
+        """Write ``table`` as an uncompressed Arrow IPC file (memory-mappable) next to ``final``."""
+        if final.exists():
+            raise FileExistsError(f"refusing to overwrite {final}")
+        final.parent.mkdir(parents=True, exist_ok=True)
+        temporary = final.with_name(f".{final.name}.{unique_token()}.tmp")
+        with pa.ipc.new_file(temporary, table.schema) as writer:
+            writer.write_table(table)
         self._pending.append((temporary, final))
 
     def extend(self, other: StagedFiles) -> None:

@@ -10,6 +10,11 @@ right inside a file. The partition date is the exchange date of the quote: the U
 under a temporary name renamed into place (``StagedFiles``), so readers never see half a file and
 a failed append changes nothing.
 
+Parquet is the record. With ``serving_copy`` (the default) each Parquet file also gets an
+uncompressed Arrow IPC twin (``.arrow``, same name) written in the same atomic batch: decoding a
+day's Parquet (~7,000 contracts) costs ~1-3 ms, memory-mapping its IPC twin ~0.1-0.2 ms, and the
+point-in-time chain read is the backtest's hot path. The cold archive keeps Parquet only.
+
 Queries:
 
 * ``chain_at(underlying, ts_ns)`` -- the rows of the latest quote time at or before ``ts_ns``.
@@ -32,6 +37,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.ipc
 import pyarrow.parquet as pq
 
 from optionswarm.data.canonical import CANONICAL_SCHEMA, table_to_snapshot
@@ -69,6 +75,19 @@ class _FileRef:
     def __init__(self, path: Path, first_ts: int, last_ts: int) -> None:
         self.path, self.first_ts, self.last_ts = path, first_ts, last_ts
 
+    @property
+    def serving(self) -> Path:
+        """The Arrow IPC twin of the Parquet file (may not exist)."""
+        return self.path.with_suffix(".arrow")
+
+    def read(self) -> pa.Table:
+        """The file's rows: memory-mapped from the IPC twin if there is one, else Parquet."""
+        try:
+            with pa.memory_map(str(self.serving)) as source:
+                return pa.ipc.open_file(source).read_all()
+        except FileNotFoundError:
+            return pq.ParquetFile(self.path).read(use_threads=False)
+
 
 class _UnderlyingIndex:
     """Dates (sorted ordinals) and the files of each date, for one underlying."""
@@ -87,8 +106,9 @@ class _UnderlyingIndex:
 class ChainStore:
     """Canonical chain rows in partitioned Parquet under ``root`` (see the module docstring)."""
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], *, serving_copy: bool = True) -> None:
         self._root = Path(root)
+        self._serving_copy = serving_copy
         self._root.mkdir(parents=True, exist_ok=True)
         self._index: dict[str, _UnderlyingIndex] = {}
         self._lock = threading.Lock()
@@ -162,6 +182,8 @@ class ChainStore:
                 / f"part-{first}-{last}-{unique_token()}.parquet"
             )
             staged.write_parquet(part, final, compression="snappy")
+            if self._serving_copy:
+                staged.write_ipc(part, final.with_suffix(".arrow"))
         return staged
 
     def append(self, table: pa.Table) -> list[Path]:
@@ -193,6 +215,7 @@ class ChainStore:
                 entry.days.remove(day.toordinal())
         for ref in refs:
             ref.path.unlink(missing_ok=True)
+            ref.serving.unlink(missing_ok=True)
         if refs and not any(refs[0].path.parent.iterdir()):
             refs[0].path.parent.rmdir()
         return [ref.path for ref in refs]
@@ -259,7 +282,7 @@ def _latest_rows(refs: list[_FileRef], ts_ns: int) -> pa.Table:
     tables = []
     for ref in refs:
         if ref.first_ts <= target <= ref.last_ts:
-            table = pq.ParquetFile(ref.path).read(use_threads=False)
+            table = ref.read()
             if ref.first_ts != ref.last_ts:
                 table = table.filter(pc.equal(table.column("ts_ns"), target))
             tables.append(table)

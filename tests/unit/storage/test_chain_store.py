@@ -77,6 +77,17 @@ def test_scan_and_contract_history_with_duckdb(
     assert compact.num_rows == history.num_rows
 
 
+def test_without_serving_copy_reads_come_from_parquet(
+    tmp_path: Path, chains: list[ChainSnapshot]
+) -> None:
+    store = ChainStore(tmp_path / "p", serving_copy=False)
+    store.append(snapshot_to_table(chains[1]))
+    assert not list((tmp_path / "p").rglob("*.arrow"))
+    snapshot = store.snapshot_at("sp500", chains[1].ts_ns)
+    assert snapshot is not None
+    assert snapshot.equals(chains[1].sorted())
+
+
 def test_a_second_process_sees_appends_after_refresh(
     tmp_path: Path, chains: list[ChainSnapshot]
 ) -> None:
@@ -93,7 +104,8 @@ def test_a_second_process_sees_appends_after_refresh(
 def test_files_are_new_and_no_temporary_files_remain(store: ChainStore, tmp_path: Path) -> None:
     names = [p.name for p in (tmp_path / "chains").rglob("*") if p.is_file()]
     assert names
-    assert all(n.startswith("part-") and n.endswith(".parquet") for n in names)
+    assert all(n.startswith("part-") and n.endswith((".parquet", ".arrow")) for n in names)
+    assert sum(n.endswith(".arrow") for n in names) == sum(n.endswith(".parquet") for n in names)
     assert partition_day(1517864400000000000) == dt.date(2018, 2, 5)
 
 
