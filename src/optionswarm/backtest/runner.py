@@ -1,8 +1,9 @@
 """Drive a ``TradingNode`` through history on a simulated clock.
 
-Each session, in order: the clock moves to the session close, the underlying's bar is published,
-then the modelled chain snapshot (when the strategy trades options), then ``SessionClose`` (the
-portfolio settles expiries, marks and snapshots). Everything a component sees at time t was
+The data layer's ``ReplayFeed`` merges the underlying's bars and the modelled chain snapshots in
+time order (a day's bar before its chain) and moves the simulated clock to each event; when the
+time moves on, ``SessionClose`` is published (the portfolio settles expiries, marks and
+snapshots). Everything a component sees at time t was
 published at or before t: there is no way to read ahead.
 """
 
@@ -15,8 +16,15 @@ from collections.abc import Iterator
 import msgspec
 
 from optionswarm.config import Settings
-from optionswarm.data.chains import ChainModelConfig, ModelledChainBuilder
-from optionswarm.data.sources import ArchDataSource, BarSeries, UnderlyingSource
+from optionswarm.data import (
+    ArchDataSource,
+    ChainModelConfig,
+    ModelledChainBuilder,
+    ReplayFeed,
+    UnderlyingSource,
+    bar_events,
+    modelled_chain_events,
+)
 from optionswarm.engine import SimulatedClock
 from optionswarm.engine.events import PortfolioSnapshot, SessionClose, StrategyDecision
 from optionswarm.engine.recorder import AuditSink
@@ -45,19 +53,6 @@ class BacktestRun(msgspec.Struct, frozen=True, kw_only=True):
     audit_root: str | None
     underlying_source: str
     elapsed_s: float
-
-
-def _sessions(
-    bars: BarSeries, chains: Iterator[ChainSnapshot] | None
-) -> Iterator[tuple[Bar, ChainSnapshot | None]]:
-    pending = next(chains, None) if chains is not None else None
-    for bar in bars.to_bars():
-        chain = None
-        while pending is not None and pending.ts_ns <= bar.ts_ns:
-            if pending.ts_ns == bar.ts_ns:
-                chain = pending
-            pending = next(chains, None) if chains is not None else None
-        yield bar, chain
 
 
 def run_backtest(
@@ -101,6 +96,40 @@ class _Lane:
         )
 
 
+def _close_session(lanes: list[_Lane], ts_ns: int) -> None:
+    day = dt.datetime.fromtimestamp(ts_ns / 1e9, tz=dt.UTC).date().isoformat()
+    close = SessionClose(ts_ns=ts_ns, day=day)
+    for lane in lanes:
+        lane.node.bus.publish(SESSIONS, close)
+
+
+def _replay(feed: ReplayFeed, lanes: list[_Lane]) -> tuple[int, int, int]:
+    """Publish the feed's events to every lane; a session closes when the time moves on.
+
+    Returns (sessions, chain snapshots, option quotes).
+    """
+    sessions = chains = quotes = 0
+    current: int | None = None
+    option_lanes = [lane for lane in lanes if lane.settings.strategy.name in NEEDS_CHAINS]
+    for event in feed:
+        if current is not None and event.ts_ns != current:
+            _close_session(lanes, current)
+            sessions += 1
+        current = event.ts_ns
+        if isinstance(event, Bar):
+            for lane in lanes:
+                lane.node.bus.publish(BARS, event)
+        else:
+            chains += 1
+            quotes += len(event)
+            for lane in option_lanes:
+                lane.node.bus.publish(CHAINS, event)
+    if current is not None:
+        _close_session(lanes, current)
+        sessions += 1
+    return sessions, chains, quotes
+
+
 def run_backtests(
     settings_list: list[Settings],
     *,
@@ -120,32 +149,17 @@ def run_backtests(
     bars = source.bars(cfg.underlying, cfg.start, cfg.end)
     if len(bars) == 0:
         raise ValueError(f"no {cfg.underlying!r} bars between {cfg.start} and {cfg.end}")
-    chains: Iterator[ChainSnapshot] | None = None
+    sources: list[Iterator[Bar] | Iterator[ChainSnapshot]] = [bar_events(bars)]
     if any(s.strategy.name in NEEDS_CHAINS for s in settings_list):
         builder = ModelledChainBuilder(source, ChainModelConfig(seed=cfg.seed))
-        chains = builder.iter_chains(cfg.underlying, cfg.start, cfg.end)
+        sources.append(modelled_chain_events(builder, cfg.underlying, cfg.start, cfg.end))
     clock = SimulatedClock(start_ns=int(bars.ts_ns[0]) - 1)
     audit_list = audits or [None] * len(settings_list)
     lanes = [_Lane(s, clock, a) for s, a in zip(settings_list, audit_list, strict=True)]
     for lane in lanes:
         lane.node.start()
-    n_chains = n_quotes = sessions = 0
-    for bar, chain in _sessions(bars, chains):
-        clock.advance_to(bar.ts_ns)
-        day = dt.datetime.fromtimestamp(bar.ts_ns / 1e9, tz=dt.UTC).date().isoformat()
-        close = SessionClose(ts_ns=bar.ts_ns, day=day)
-        for lane in lanes:
-            bus = lane.node.bus
-            bus.publish(BARS, bar)
-            if chain is not None and lane.settings.strategy.name in NEEDS_CHAINS:
-                bus.publish(CHAINS, chain)
-            bus.publish(SESSIONS, close)
-        if chain is not None:
-            n_chains += 1
-            n_quotes += len(chain)
-        sessions += 1
+    counts = _replay(ReplayFeed(sources, clock), lanes)
     for lane in lanes:
         lane.node.stop()
     elapsed = time.perf_counter() - started
-    counts = (sessions, n_chains, n_quotes)
     return [lane.result(type(source).__name__, counts, elapsed) for lane in lanes]
