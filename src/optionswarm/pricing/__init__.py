@@ -16,7 +16,8 @@ theta per year, d/dt of the value as time passes (:func:`per_day` divides by 365
 - Implied vol: :func:`implied_vol` -> :class:`IVResult` (iv + :class:`IVReason` code).
 - American: :func:`american_price` (``model`` "baw" | "bjs" | "tree"), :func:`baw_price`,
   :func:`bjerksund_stensland_price`, :func:`binomial_price` (CRR / Leisen-Reimer, cash
-  dividends by the escrowed model, :class:`CashDividends`), :func:`american_greeks`.
+  dividends by the escrowed model, :class:`CashDividends`), :func:`american_greeks`,
+  :func:`american_implied_vol` (IV of American prices under any of those models).
 
 The numba kernels compile on first use (about 1-2 s each) and are cached on disk afterwards.
 """
@@ -28,6 +29,7 @@ from optionswarm.pricing.american import (
     baw_price,
     bjerksund_stensland_price,
 )
+from optionswarm.pricing.american_iv import american_implied_vol
 from optionswarm.pricing.binomial import CashDividends, binomial_price
 from optionswarm.pricing.black_scholes import Greeks, bsm_greeks, bsm_price, per_day, per_percent
 from optionswarm.pricing.implied_volatility import IVReason, IVResult, implied_vol
@@ -41,6 +43,7 @@ __all__ = [
     "IVResult",
     "InputError",
     "american_greeks",
+    "american_implied_vol",
     "american_price",
     "baw_price",
     "binomial_price",

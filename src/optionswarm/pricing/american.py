@@ -8,8 +8,9 @@ asset with ``q <= 0`` (and a put with ``r <= 0``) is never exercised early and i
 European by both. The BAW critical price is found by Newton iteration as in QuantLib's
 ``BaroneAdesiWhaleyApproximationEngine`` (but to a 1e-10 relative tolerance instead of 1e-6).
 Bjerksund-Stensland prices a put through the put-call transformation
-P(S, K, T, r, q) = C(K, S, T, q, r) and, like QuantLib, returns at least the European value (the
-flat-boundary formula can fall below it at extreme volatility).
+P(S, K, T, r, q) = C(K, S, T, q, r). Both results are floored at max(European, exercise value),
+as an American price must be (like QuantLib's Bjerksund-Stensland engine; the formulas break that
+bound at the edges: extreme volatility, sigma ~ 1e-4, negative rates).
 """
 
 from __future__ import annotations
@@ -125,6 +126,8 @@ def _bs93_call(
         - k * _bs93_phi(s, t, 0.0, i, i, r, b, v)
         + k * _bs93_phi(s, t, 0.0, k, i, r, b, v)
     )
+    if not math.isfinite(approx):  # sigma -> 0: the phi terms overflow; use the limit
+        return max(euro, s - k)
     return max(approx, euro)
 
 
@@ -136,14 +139,22 @@ def _american_kernel(S, K, T, r, q, v, is_call, model, out):  # type: ignore[no-
             out[i] = np.nan
             continue
         theta = 1.0 if is_call[i] else -1.0
+        floor = max(theta * (s - k), 0.0)
         if t == 0.0:
-            out[i] = max(theta * (s - k), 0.0)
-        elif model == 0:
-            out[i] = _baw_one(s, k, t, ri, qi, sig, theta)
+            out[i] = floor
+            continue
+        if model == 0:
+            value = _baw_one(s, k, t, ri, qi, sig, theta)
         elif theta > 0.0:
-            out[i] = _bs93_call(s, k, t, ri, ri - qi, sig)
+            value = _bs93_call(s, k, t, ri, ri - qi, sig)
         else:
-            out[i] = _bs93_call(k, s, t, qi, qi - ri, sig)
+            value = _bs93_call(k, s, t, qi, qi - ri, sig)
+        euro, _ = _black(
+            theta, s * math.exp((ri - qi) * t), k, sig * math.sqrt(t), math.exp(-ri * t)
+        )
+        # an American option is worth at least its European and its exercise value; the
+        # approximations can break that at the edges (sigma ~ 1e-4, negative rates)
+        out[i] = max(value, euro, floor) if math.isfinite(value) else max(euro, floor)
 
 
 def _run(

@@ -1,8 +1,8 @@
 """``optionswarm price``: price one contract, show its Greeks and (given a market price) its IV.
 
 European (``--model bsm``, the default) uses the closed form and :func:`implied_vol`; American
-(``--american``, default model ``tree``) uses the chosen model, finite-difference Greeks and an
-implied vol found by Brent's method on that model. Greek units as the library: vega, rho per
+(``--american``, default model ``tree``) uses the chosen model, finite-difference Greeks and
+:func:`american_implied_vol` under that model. Greek units as the library: vega, rho per
 1.00; theta per year (the table adds theta per day).
 """
 
@@ -16,9 +16,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
-from scipy.optimize import brentq
 
-from optionswarm.pricing.american import AmericanModel, american_greeks, american_price
+from optionswarm.pricing.american import AmericanModel, american_greeks
+from optionswarm.pricing.american_iv import american_implied_vol
 from optionswarm.pricing.binomial import DEFAULT_STEPS
 from optionswarm.pricing.black_scholes import Greeks, bsm_greeks
 from optionswarm.pricing.implied_volatility import IVReason, implied_vol
@@ -41,23 +41,6 @@ class Model(StrEnum):
 _AMERICAN: dict[Model, AmericanModel] = {Model.BAW: "baw", Model.BJS: "bjs", Model.TREE: "tree"}
 
 
-def _american_iv(
-    market: float, args: _Contract, is_call: bool, model: Model, steps: int
-) -> tuple[float, str]:
-    def gap(vol: float) -> float:
-        value = american_price(*args, vol, is_call, model=_AMERICAN[model], steps=steps)
-        return float(value) - market
-
-    lo, hi = 1e-4, 10.0
-    if market <= 0.0:
-        return math.nan, IVReason.NONPOSITIVE_PRICE.name
-    if gap(lo) > 0.0:
-        return math.nan, IVReason.BELOW_INTRINSIC.name
-    if gap(hi) < 0.0:
-        return math.nan, IVReason.ABOVE_UPPER_BOUND.name
-    return float(brentq(gap, lo, hi, xtol=1e-10)), IVReason.OK.name
-
-
 def _evaluate(  # noqa: PLR0917  # one contract's fields, passed straight through
     args: _Contract, vol: float | None, market: float | None, is_call: bool,
     model: Model, steps: int,
@@ -68,7 +51,10 @@ def _evaluate(  # noqa: PLR0917  # one contract's fields, passed straight throug
             result = implied_vol(market, *args, is_call)
             iv, reason = float(result.iv), IVReason(int(result.reason)).name
         else:
-            iv, reason = _american_iv(market, args, is_call, model, steps)
+            result = american_implied_vol(
+                market, *args, is_call, model=_AMERICAN[model], steps=steps
+            )
+            iv, reason = float(result.iv), IVReason(int(result.reason)).name
     sigma = vol if vol is not None else iv
     if sigma is None or math.isnan(sigma):
         raise typer.BadParameter(f"no volatility to price with (IV: {reason})", param_hint="--vol")
