@@ -14,7 +14,7 @@ import datetime as dt
 import email.utils
 import urllib.request
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import msgspec
@@ -50,10 +50,13 @@ def _iso_to_ns(text: str) -> int:
     return int(stamp.timestamp()) * 1_000_000_000 + stamp.microsecond * 1_000
 
 
-def _from_row(row: dict[str, str]) -> Headline:
+def _from_row(row: Mapping[str, str | None]) -> Headline:
+    published, title = row["published"], row["title"]
+    if not published or not title:
+        raise ValueError("published and title are required")
     return Headline(
-        published_ns=_iso_to_ns(row["published"]),
-        title=row["title"].strip(),
+        published_ns=_iso_to_ns(published),
+        title=title.strip(),
         source=(row.get("source") or "").strip(),
         underlying=(row.get("underlying") or "").strip() or None,
     )
@@ -72,7 +75,7 @@ def load_headlines(path: str | Path) -> list[Headline]:
             if not text or text.startswith("#"):
                 continue
             try:
-                rows.append(_from_row(msgspec.json.decode(text, type=dict[str, str])))
+                rows.append(_from_row(msgspec.json.decode(text, type=dict[str, str | None])))
             except (msgspec.DecodeError, KeyError, ValueError) as exc:
                 raise ValueError(f"{path.name}:{number}: {exc}") from exc
         return rows

