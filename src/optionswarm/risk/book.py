@@ -39,6 +39,7 @@ class RiskBook:
         self.exposures: dict[str, UnderlyingExposure] = {}
         self.total_greeks = [0.0, 0.0, 0.0, 0.0]
         self.margin_capital = 0.0
+        self.margin_failures: dict[str, str] = {}  # underlying -> why its margin is unknown
 
     def position(self, symbol: str) -> int:
         """Signed quantity held (0 if none)."""

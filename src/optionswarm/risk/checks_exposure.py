@@ -206,6 +206,10 @@ def check_margin(ctx: CheckContext) -> tuple[DenyReason, ...]:
         return _PASS
     u = ctx.underlying
     assert u is not None
+    failure = ctx.book.margin_failures.get(ctx.order.underlying)
+    if failure is not None:
+        message = f"held {ctx.order.underlying} positions cannot be margined: {failure}"
+        return deny(_C.MARGIN_UNSUPPORTED, "margin", message)
     available = ctx.book.buying_power
     try:
         alone = quick_capital(ctx.margin_legs)

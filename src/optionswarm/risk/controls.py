@@ -190,6 +190,5 @@ class RiskControls:
             )
             raise self._refuse(attempt, error)
         self._move(TradingTrigger.RELEASE, None, f"released by {actor}", actor, now_ns)
-        if target is not TradingState.HALTED:
-            self.kill_engaged = False
+        self.kill_engaged = False  # a release never targets HALTED
         return target

@@ -279,7 +279,9 @@ class RiskEngine(Component):
             result = self.margin.margin(legs, mark.spot, broad_based=mark.broad_based)
         except MarginError as exc:
             self.log.warning("margin_unavailable", underlying=underlying, error=exc.message)
+            self.book.margin_failures[underlying] = exc.message
             return
+        self.book.margin_failures.pop(underlying, None)
         self.book.set_margin(underlying, result)
 
     # -- operator actions ------------------------------------------------------------------

@@ -181,3 +181,56 @@ def test_build_breakers_skips_disabled_ones() -> None:
         "volatility_shock",
         "inconsistency",
     }
+
+
+@pytest.mark.parametrize(
+    ("breaker", "events"),
+    [
+        (
+            StaleDataBreaker(StaleDataConfig(max_age_ns=SEC)),
+            [make_quote("SPY", ts_ns=0)],
+        ),
+        (
+            BrokerErrorBreaker(BrokerErrorConfig(max_errors=1)),
+            [BrokerError(ts_ns=0, code="x")],
+        ),
+        (
+            LatencyBreaker(LatencyConfig(max_latency_ns=1, breaches=1)),
+            [OrderLatency(ts_ns=5, client_order_id="o", submitted_ns=0, filled_ns=5)],
+        ),
+        (
+            VolatilityShockBreaker(VolatilityShockConfig(max_move=0.01)),
+            [
+                make_quote("SPY", ts_ns=0, bid=100.0, ask=100.0),
+                make_quote("SPY", ts_ns=1, bid=90.0, ask=90.0),
+            ],
+        ),
+        (
+            ConsecutiveLossBreaker(ConsecutiveLossConfig(max_losses=1)),
+            [ClosedTrade(ts_ns=0, symbol="X", realized_pnl=-1.0)],
+        ),
+    ],
+)
+def test_reset_forgets_the_history_that_tripped_the_breaker(
+    breaker: object, events: list[object]
+) -> None:
+    from optionswarm.risk import Breaker
+
+    assert isinstance(breaker, Breaker)
+    for event in events:
+        breaker.observe(event, 0)
+    breaker.on_time(10 * SEC)
+    assert breaker.tripped is not None
+    assert breaker.on_time(20 * SEC) is None  # latched: no second trip
+    breaker.reset("alice", "admin", 30 * SEC)
+    assert breaker.tripped is None
+    # after a reset the breaker starts from a clean history: one calm event does not trip it
+    assert breaker.on_time(30 * SEC) is None
+
+
+def test_a_plain_breaker_never_trips() -> None:
+    from optionswarm.risk import Breaker
+
+    breaker = Breaker(InconsistencyConfig())
+    assert breaker.observe(object(), 0) is None
+    assert breaker.on_time(0) is None

@@ -325,3 +325,46 @@ def test_missing_underlying_price_is_denied() -> None:
 def test_structure_names(legs: list[tuple[str, Side, int]], name: str) -> None:
     engine = engine_with()
     assert engine.assess(order_of(legs, limit_price=0.0)).structure == name
+
+
+@pytest.mark.parametrize(
+    "legs",
+    [
+        # mixed expiries, mixed sizes, three puts + one call, all short
+        [
+            (sym(90, False), Side.BUY, 1),
+            (sym(95, False), Side.SELL, 1),
+            (sym(105, True), Side.SELL, 1),
+            (sym(110, True, 1), Side.BUY, 1),
+        ],
+        [
+            (sym(90, False), Side.BUY, 1),
+            (sym(95, False), Side.SELL, 2),
+            (sym(105, True), Side.SELL, 1),
+            (sym(110, True), Side.BUY, 1),
+        ],
+        [
+            (sym(90, False), Side.BUY, 1),
+            (sym(95, False), Side.SELL, 1),
+            (sym(100, False), Side.SELL, 1),
+            (sym(110, True), Side.BUY, 1),
+        ],
+        [
+            (sym(90, False), Side.SELL, 1),
+            (sym(95, False), Side.SELL, 1),
+            (sym(105, True), Side.SELL, 1),
+            (sym(110, True), Side.SELL, 1),
+        ],
+        [
+            (sym(95, True), Side.BUY, 1),
+            (sym(100, True), Side.SELL, 1),
+            (sym(105, True), Side.BUY, 1),
+        ],
+        [(sym(100, True), Side.SELL, 1), (sym(95, False, 1), Side.SELL, 1)],
+        [("SPY", Side.SELL, 100), (sym(105, True), Side.SELL, 1)],
+        [(sym(c, True), Side.BUY, 1) for c in (85, 90, 95, 100, 105)],
+    ],
+)
+def test_shapes_without_a_name_are_custom(legs: list[tuple[str, Side, int]]) -> None:
+    engine = engine_with()
+    assert engine.assess(order_of(legs, limit_price=0.0)).structure == "custom"

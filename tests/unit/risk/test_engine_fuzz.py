@@ -35,7 +35,7 @@ legs = st.lists(
 prices = st.one_of(st.none(), st.floats(min_value=-50, max_value=50, allow_nan=False))
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     legs=legs,
     quantity=st.integers(min_value=1, max_value=50),

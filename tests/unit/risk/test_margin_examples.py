@@ -233,3 +233,22 @@ def test_unusable_inputs_are_refused_not_guessed() -> None:
         REGT.margin([stock(100), MarginLeg(symbol="X", quantity=1, is_option=False)], 100.0)
     assert two_stocks.value.code is RiskCode.MARGIN_UNSUPPORTED
     assert REGT.margin([], 100.0).capital == 0.0
+
+
+def test_an_option_without_a_strike_is_refused() -> None:
+    with pytest.raises(MarginError) as caught:
+        REGT.margin([MarginLeg(symbol="X", quantity=-1, strike=0.0, price=1.0)], 100.0)
+    assert caught.value.code is RiskCode.MARGIN_UNSUPPORTED
+
+
+def test_fast_path_declines_shapes_it_does_not_know() -> None:
+    from optionswarm.risk.quick_margin import quick_capital
+
+    condor = [put(90, 1, 0.5), put(95, -1, 1.2), call(105, -1, 1.3), call(115, 1, 0.4)]
+    mixed = [*condor[:3], call(115, 1, 0.4, expiry=LATER)]
+    assert quick_capital(condor) == pytest.approx(840.0)
+    assert quick_capital(mixed) is None
+    assert quick_capital([*condor[:2], put(100, -1, 2.0), put(105, 1, 4.0)]) is None
+    assert quick_capital([stock(100)]) is None
+    assert quick_capital([call(100, -2, 1.0), call(105, 1, 0.5)]) is None
+    assert quick_capital([call(100, -1, 1.0), call(105, -1, 0.5)]) is None

@@ -72,7 +72,7 @@ def group_legs(
     ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(legs=option_legs(), spot=st.floats(min_value=60.0, max_value=220.0))
 def test_every_defined_risk_group_is_margined_at_least_its_max_loss(
     legs: list[MarginLeg], spot: float
@@ -117,7 +117,7 @@ def iron_condors(draw: st.DrawFn) -> list[MarginLeg]:
     ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(legs=iron_condors())
 def test_iron_condor_margin_covers_the_whole_structure_not_the_narrow_wing(
     legs: list[MarginLeg],
@@ -131,7 +131,7 @@ def test_iron_condor_margin_covers_the_whole_structure_not_the_narrow_wing(
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(legs=option_legs(max_legs=4), spot=st.floats(min_value=60.0, max_value=220.0))
 def test_fast_path_agrees_with_the_full_grouping_wherever_it_answers(
     legs: list[MarginLeg], spot: float

@@ -87,3 +87,13 @@ def test_stress_with_a_bad_volatility_reports_unbounded() -> None:
         vol_shocks=(0.0,),
     )
     assert not result.bounded
+
+
+def test_put_spread_payoff_and_a_mixed_expiry_set() -> None:
+    from optionswarm.risk.payoff import single_expiry
+
+    legs = [leg(95, -1, False), leg(90, 1, False)]
+    # at 80 the 95 put pays 15 and the 90 put earns 10: -5 x 100, plus the 150 credit kept
+    assert expiry_pnl(legs, -150.0, 80.0) == pytest.approx(-350.0)
+    assert single_expiry(legs)
+    assert not single_expiry([leg(95, -1, False), leg(90, 1, False, expiry=2 * EXPIRY)])
