@@ -177,6 +177,9 @@ def main() -> None:
         t = time.perf_counter()
         result = log.verify()
         verify_s = time.perf_counter() - t
+        t = time.perf_counter()
+        result2 = log.verify(workers=2)
+        verify2_s = time.perf_counter() - t
         con = sqlite3.connect(os.path.join(tmp, "big.db"))
         t = time.perf_counter()
         scanned = sum(
@@ -197,6 +200,9 @@ def main() -> None:
             "verify_s": round(verify_s, 3),
             "verify_records_per_s": round(log.size / verify_s),
             "verify_1m_projected_s": round(1_000_000 / (log.size / verify_s), 3),
+            "verify_2_workers_ok": result2.ok,
+            "verify_2_workers_records_per_s": round(log.size / verify2_s),
+            "verify_2_workers_1m_projected_s": round(1_000_000 / (log.size / verify2_s), 3),
             "peer_plain_sqlite_full_scan_records_per_s": round(scanned / scan_s),
             "proofs": proof_times(log),
             "proof_scaling": scaling,

@@ -84,9 +84,10 @@ def verify_cmd(
     cold: ColdOpt = "audit-archive",
     log_id: LogIdOpt = "optionswarm",
     prefix: PrefixOpt = "audit_",
+    workers: Annotated[int, typer.Option("--workers", help="Processes for big logs.")] = 1,
 ) -> None:
     """Recompute every hash, link, subtree and signed root; report the first bad record."""
-    _report(_open(db, key, cold, log_id, prefix).verify())
+    _report(_open(db, key, cold, log_id, prefix).verify(workers))
 
 
 @app.command("prove")

@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import struct
 from collections.abc import Callable, Collection, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
 import msgspec
@@ -32,7 +31,6 @@ from optionswarm.audit.archive import (
     ColdStore,
     RetentionPolicy,
     archive_segment,
-    verify_archived_segments,
 )
 from optionswarm.audit.export import BundleFormat, export_bundle
 from optionswarm.audit.merkle import (
@@ -42,8 +40,14 @@ from optionswarm.audit.merkle import (
     inclusion_ranges,
     resolve,
 )
+from optionswarm.audit.parallel import SEGMENT_LEVEL
 from optionswarm.audit.signing import Ed25519Signer
-from optionswarm.audit.store import NODE_MIN_LEVEL, AuditStore, RecordRow, node_id
+from optionswarm.audit.store import (
+    NODE_MIN_LEVEL,
+    AuditStore,
+    RecordRow,
+    node_id,
+)
 from optionswarm.audit.types import (
     AuditConfig,
     AuditEvent,
@@ -56,12 +60,11 @@ from optionswarm.audit.types import (
 from optionswarm.audit.verifier import (
     GENESIS_HASH,
     Frontier,
-    Reason,
-    RecordScanner,
     VerificationResult,
     checkpoint_message,
     merkle_root,
 )
+from optionswarm.audit.verify import verify_log
 from optionswarm.storage.sql import SqlConfig, create_sql_engine
 
 __all__ = ["AuditInputError", "AuditLog", "EventLike", "PreparedBatch", "canonical_payload"]
@@ -328,71 +331,16 @@ class AuditLog:
 
     # ------------------------------------------------------------------ verification
 
-    def verify(self, chunk: int = 100_000) -> VerificationResult:
+    def verify(
+        self, workers: int = 1, *, chunk: int = 100_000, segment_level: int = SEGMENT_LEVEL
+    ) -> VerificationResult:
         """Recompute every hash, link, stored subtree and signed root; report the first fault.
 
-        Archived segments are read back from the cold store first. The next chunk of live
-        records is fetched in a helper thread while this one is hashed (the drivers release the
-        GIL while they read).
+        Archived segments are read back from the cold store first. ``workers > 1`` checks
+        segments of ``2**segment_level`` live records in that many processes; the result is the
+        same (see :mod:`optionswarm.audit.verify`).
         """
-        # Checkpoints are read BEFORE the tail: each one seen then covers records that were
-        # already committed, so a checkpoint beyond the tail can only mean truncation.
-        checkpoints = self.store.checkpoint_rows()
-        first, size, _last = self.store.tail()
-        emitted: list[tuple[int, bytes]] = []
-        scanner = RecordScanner(
-            self.config.log_id,
-            self.signer.public_key,
-            checkpoints,
-            node_sink=lambda level, index, h: emitted.append((node_id(level, index), h)),
-            node_min_level=NODE_MIN_LEVEL,
-            locate=self.store.seq_of_hash,
-        )
-
-        def feed(rows: list[Any], stored: list[tuple[int, bytes]] | None = None) -> Any:
-            lo = scanner.next_seq
-            emitted.clear()
-            if not scanner.feed(rows):
-                return scanner.failure
-            if stored is None:
-                stored = self.store.nodes_completed(lo + 1, scanner.next_seq)
-            return _compare_nodes(emitted, stored)
-
-        bad = scanner.check_signatures()
-        if bad is None and self.store.archive_rows():
-            bad = verify_archived_segments(self, scanner, feed)
-        if bad is None and first > scanner.next_seq:
-            bad = VerificationResult.failure(
-                Reason.RECORD_MISSING,
-                f"records {scanner.next_seq}..{first - 1} are neither live nor archived",
-                scanner.next_seq,
-            )
-        if bad is None:
-            bad = self._verify_live(first, size, chunk, feed)
-        return bad or scanner.finish()
-
-    def _verify_live(
-        self, first: int, size: int, chunk: int, feed: Callable[..., Any]
-    ) -> VerificationResult | None:
-        store = self.store
-
-        def fetch(lo: int) -> tuple[list[RecordRow], list[tuple[int, bytes]]]:
-            hi = min(lo + chunk, size)
-            return store.records_between(lo, hi), store.nodes_completed(lo + 1, hi)
-
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-verify") as pool:
-            pending = pool.submit(fetch, first) if first < size else None
-            lo = first
-            while pending is not None:
-                rows, nodes = pending.result()
-                lo += chunk
-                pending = pool.submit(fetch, lo) if lo < size else None
-                bad: VerificationResult | None = feed(rows, nodes)
-                if bad is not None:
-                    if pending is not None:
-                        pending.cancel()
-                    return bad
-        return None
+        return verify_log(self, workers=workers, chunk=chunk, segment_level=segment_level)
 
     def archive(self, upto: int, ts_ns: int | None = None) -> dict[str, Any]:
         """Move records below ``upto`` to the cold store (see :mod:`optionswarm.audit.archive`)."""
@@ -491,27 +439,6 @@ def _hash_batch(
         prev = h
         seq += 1
     return _Batch(rows, nodes, ts)
-
-
-def _compare_nodes(
-    computed: list[tuple[int, bytes]], stored: list[tuple[int, bytes]]
-) -> VerificationResult | None:
-    if computed == stored:
-        return None
-    stored_map = dict(stored)
-    for nid, h in computed:
-        if stored_map.get(nid) != h:
-            end, level = divmod(nid, 64)
-            return VerificationResult.failure(
-                Reason.NODE_MISMATCH,
-                f"the stored Merkle subtree of records {end - (1 << level)}..{end - 1} is wrong",
-                end - (1 << level),
-            )
-    nid = next(n for n, _ in stored if n not in dict(computed))
-    end, level = divmod(nid, 64)
-    return VerificationResult.failure(
-        Reason.NODE_MISMATCH, f"an extra Merkle subtree is stored for records up to {end - 1}", end
-    )
 
 
 def _cp_row(cp: Any) -> dict[str, Any]:

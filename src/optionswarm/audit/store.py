@@ -18,9 +18,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from optionswarm.audit.verifier import CheckpointView
+from optionswarm.audit.verifier import CheckpointView, Reason, VerificationResult
 
-__all__ = ["NODE_MIN_LEVEL", "AuditStore", "RecordRow", "node_id"]
+__all__ = ["NODE_MIN_LEVEL", "AuditStore", "RecordRow", "compare_nodes", "node_id"]
 
 NODE_MIN_LEVEL = 4
 """Subtrees smaller than 16 leaves are recomputed from leaf hashes instead of being stored."""
@@ -321,3 +321,25 @@ class AuditStore:
         return [
             CheckpointView(int(s), int(t), bytes(r), str(k), bytes(g)) for s, t, r, k, g in rows
         ]
+
+
+def compare_nodes(
+    computed: list[tuple[int, bytes]], stored: list[tuple[int, bytes]]
+) -> VerificationResult | None:
+    """None when recomputed subtree hashes equal the stored ones, else the first difference."""
+    if computed == stored:
+        return None
+    stored_map = dict(stored)
+    for nid, h in computed:
+        if stored_map.get(nid) != h:
+            end, level = divmod(nid, 64)
+            return VerificationResult.failure(
+                Reason.NODE_MISMATCH,
+                f"the stored Merkle subtree of records {end - (1 << level)}..{end - 1} is wrong",
+                end - (1 << level),
+            )
+    nid = next(n for n, _ in stored if n not in dict(computed))
+    end, level = divmod(nid, 64)
+    return VerificationResult.failure(
+        Reason.NODE_MISMATCH, f"an extra Merkle subtree is stored for records up to {end - 1}", end
+    )

@@ -356,6 +356,8 @@ class RecordScanner:
     node_min_level: int = 1
     failure: VerificationResult | None = None
     locate: Callable[[bytes], int | None] | None = None
+    tree_offset: int = 0
+    """Leaves before this are outside ``frontier`` (a segment checked on its own)."""
     _cp_index: int = 0
     _good_size: int = 0
 
@@ -377,6 +379,7 @@ class RecordScanner:
             return False
         sha, pack, leaf, node = _sha256, _ENTRY_HEADER.pack, _LEAF, _NODE
         sink, sink_level = self.node_sink, self.node_min_level if self.node_sink else 64
+        offset = self.tree_offset
         edge = self.frontier.hashes
         pop, push = edge.pop, edge.append
         expected, prev = self.next_seq, self.prev_hash
@@ -394,7 +397,7 @@ class RecordScanner:
                 self._stop(expected, prev, cp_i)
                 self.failure = self._diagnose(seq, computed, stored, prev_hash)
                 return False
-            h, n, level = stored, seq, 0
+            h, n, level = stored, seq - offset, 0
             while n & 1:
                 h = sha(node + pop() + h).digest()
                 n >>= 1
@@ -413,9 +416,19 @@ class RecordScanner:
         self._stop(expected, prev, cp_i)
         return True
 
+    def skip_to(self, next_seq: int, prev_hash: bytes) -> None:
+        """Continue after records checked elsewhere (the frontier was advanced by the caller)."""
+        self.next_seq, self.prev_hash = next_seq, prev_hash
+        while (
+            self._cp_index < len(self.checkpoints)
+            and self.checkpoints[self._cp_index].size <= next_seq
+        ):
+            self._good_size = self.checkpoints[self._cp_index].size
+            self._cp_index += 1
+
     def _stop(self, next_seq: int, prev: bytes, cp_index: int) -> None:
         self.next_seq, self.prev_hash, self._cp_index = next_seq, prev, cp_index
-        self.frontier.size = next_seq
+        self.frontier.size = next_seq - self.tree_offset
 
     def _check_checkpoint(self, cp: CheckpointView) -> bool:
         if self.frontier.root() != cp.root:

@@ -325,3 +325,91 @@ def test_agreed_kinds_are_stored_as_plain_strings(make_log: MakeLog) -> None:
     assert [log.record(i).kind for i in range(2)] == ["breaker.tripped", "auth.role_changed"]
     assert type(log.record(0).kind) is str
     assert log.verify().ok
+
+
+def _t_payload(log: AuditLog) -> None:
+    rec = log.record(37)
+    execute(
+        log.store,
+        f"UPDATE {log.store.records.name} SET payload = :p WHERE seq = 37",
+        p=_flip(rec.payload),
+    )
+
+
+def _t_delete(log: AuditLog) -> None:
+    execute(log.store, f"DELETE FROM {log.store.records.name} WHERE seq = 47")
+
+
+def _t_delete_segment_tail(log: AuditLog) -> None:
+    execute(log.store, f"DELETE FROM {log.store.records.name} WHERE seq >= 60 AND seq < 64")
+
+
+def _t_reorder(log: AuditLog) -> None:
+    table = log.store.records.name
+    for sql in (
+        f"UPDATE {table} SET seq = -1 WHERE seq = 32",
+        f"UPDATE {table} SET seq = 32 WHERE seq = 33",
+        f"UPDATE {table} SET seq = 33 WHERE seq = -1",
+    ):
+        execute(log.store, sql)
+
+
+def _t_rewrite(log: AuditLog) -> None:
+    _rewrite_tail(log, 50)
+
+
+def _t_rewrite_and_nodes(log: AuditLog) -> None:
+    _rewrite_tail(log, 50)
+    execute(log.store, f"DELETE FROM {log.store.nodes.name}")
+
+
+def _t_node(log: AuditLog) -> None:
+    execute(
+        log.store,
+        f"UPDATE {log.store.nodes.name} SET hash = :h WHERE node_id = :n",
+        h=bytes(32),
+        n=64 * 64 + 6,
+    )
+
+
+def _t_truncate(log: AuditLog) -> None:
+    execute(log.store, f"DELETE FROM {log.store.records.name} WHERE seq >= 90")
+
+
+def _t_nothing(log: AuditLog) -> None:
+    del log
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [
+        _t_nothing,
+        _t_payload,
+        _t_delete,
+        _t_delete_segment_tail,
+        _t_reorder,
+        _t_rewrite,
+        _t_rewrite_and_nodes,
+        _t_node,
+        _t_truncate,
+    ],
+)
+def test_parallel_verification_finds_what_the_sequential_one_finds(
+    make_log: MakeLog, attack: object
+) -> None:
+    log = make_log(checkpoint_every_records=0)
+    _fill(log, 70, batch=7)
+    log.checkpoint(T0 + 1)
+    _fill(log, 30)
+    log.archive(9, ts_ns=T0 + 2)  # live records start unaligned at 9
+    log.checkpoint(T0 + 3)
+    disable_guards(log.store)
+    attack(log)  # type: ignore[operator]
+    sequential = log.verify()
+    parallel = log.verify(workers=2, segment_level=4)
+    assert (parallel.ok, parallel.reason, parallel.first_bad_seq) == (
+        sequential.ok,
+        sequential.reason,
+        sequential.first_bad_seq,
+    )
+    assert sequential.ok is (attack is _t_nothing)
