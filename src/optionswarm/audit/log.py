@@ -11,7 +11,10 @@ power loss (the WAL is fsynced at each commit). ``NORMAL`` -- survives SIGKILL (
 OS page cache); a power loss may drop the last commits since the latest WAL checkpoint, never
 corrupting the file, and a dropped tail is detected only against a signed checkpoint kept
 elsewhere (exported). A transaction cut short by a crash is rolled back whole: a batch is all in
-or all out, and the log always verifies.
+or all out, and the log always verifies (tested by SIGKILL of a process appending in a loop).
+PostgreSQL: with its default ``synchronous_commit=on`` an acknowledged append survives power
+loss; with ``off`` the last fraction of a second of commits may be lost, never half a batch.
+Whatever the mode, records that were never acknowledged may or may not be there -- never partly.
 
 The engine never reads the wall clock: ``ts_ns`` comes from the caller or the injected ``clock``.
 Nothing random or time-dependent enters hashed content, so a backtest's root is deterministic.
@@ -109,7 +112,12 @@ class _StoreHashSource:
 
 
 class AuditLog:
-    """An append-only, tamper-evident log in an :class:`AuditStore`, signed by ``signer``."""
+    """An append-only, tamper-evident log in an :class:`AuditStore`, signed by ``signer``.
+
+    One appending process per store (a second one fails on the ``seq`` key rather than forking
+    the chain) and one thread at a time per instance; the in-memory tip (size, last hash, Merkle
+    edge) runs ahead of the store only between :meth:`prepare` and :meth:`commit`.
+    """
 
     def __init__(
         self,
