@@ -109,13 +109,19 @@ def check_price_collar(ctx: CheckContext) -> tuple[DenyReason, ...]:
     if limit is None or not ctx.complete:
         return _PASS
     quantity = ctx.order.quantity
-    mid = gross = 0.0
+    mid = gross = half_spreads = 0.0
     for leg in ctx.legs:
         ratio = leg.quantity // quantity
         mid += ratio * leg.price
         gross += abs(ratio) * leg.price
+        if leg.mark is not None:
+            half_spreads += abs(ratio) * (leg.mark.ask - leg.mark.bid) / 2.0
     collar = ctx.config.collar
-    band = max(collar.abs_tolerance, collar.fraction_of_gross * gross)
+    band = max(
+        collar.abs_tolerance,
+        collar.fraction_of_gross * gross,
+        collar.spread_multiple * half_spreads,
+    )
     if limit - mid > band:
         message = (
             f"limit {limit:+.2f} is {limit - mid:.2f} above the mid {mid:+.2f} (band {band:.2f})"

@@ -56,12 +56,15 @@ class OrderLimits(_Frozen, frozen=True, kw_only=True):
 class CollarConfig(_Frozen, frozen=True, kw_only=True):
     """Fat-finger price collar around the package mid, and the oldest quote it trusts.
 
-    The band is ``max(abs_tolerance, fraction_of_gross x sum(ratio x leg mid))`` per package unit;
-    a limit more aggressive than ``mid + band`` is denied (a passive limit never is).
+    Per package unit the band is the largest of ``abs_tolerance``, ``fraction_of_gross`` x the
+    sum of |ratio| x leg mid, and ``spread_multiple`` x the sum of |ratio| x leg half-spread (so
+    paying the natural price is never a fat finger). A limit more aggressive than ``mid + band``
+    is denied; a passive limit never is.
     """
 
     abs_tolerance: float = 0.10
     fraction_of_gross: float = 0.10
+    spread_multiple: float = 1.5
     max_quote_age_ns: int | None = 10 * _SECOND
 
 

@@ -115,11 +115,24 @@ def test_order_contracts_premium_and_notional_limits() -> None:
 
 
 def test_price_collar_denies_an_aggressive_limit_but_not_a_passive_one() -> None:
-    engine = engine_with(collar=CollarConfig(abs_tolerance=0.10, fraction_of_gross=0.0))
+    engine = engine_with(
+        collar=CollarConfig(abs_tolerance=0.10, fraction_of_gross=0.0, spread_multiple=0.0)
+    )
     mid = package_mid(engine, IRON_CONDOR)
     assert codes(engine, condor(engine, limit_price=mid + 0.11)) == {RiskCode.PRICE_OUTSIDE_COLLAR}
     assert codes(engine, condor(engine, limit_price=mid + 0.09, client_order_id="o2")) == set()
     assert codes(engine, condor(engine, limit_price=mid - 3.0, client_order_id="o3")) == set()
+
+
+def test_price_collar_lets_the_natural_price_through_by_default() -> None:
+    engine = engine_with()
+    marks = engine.market.options
+    natural = sum(marks[s].ask if side is Side.BUY else -marks[s].bid for s, side, _ in IRON_CONDOR)
+    # 4 legs x half-spread 0.05 = 0.20 above the mid; band = 1.5 x 0.20 = 0.30
+    assert codes(engine, condor(engine, limit_price=natural)) == set()
+    assert codes(engine, condor(engine, limit_price=natural + 0.11, client_order_id="o2")) == {
+        RiskCode.PRICE_OUTSIDE_COLLAR
+    }
 
 
 def test_stale_leg_quotes_are_denied() -> None:
