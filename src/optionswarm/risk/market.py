@@ -14,7 +14,7 @@ import math
 import msgspec
 import numpy as np
 
-from optionswarm.model import ChainSnapshot, Quote
+from optionswarm.model import ChainSnapshot, Quote, underlying_for_root
 from optionswarm.pricing import bsm_greeks, implied_vol
 
 __all__ = ["MarketView", "OptionMark", "UnderlyingMark"]
@@ -118,7 +118,7 @@ class MarketView:
             ts_ns=chain.ts_ns,
             rate=chain.rate,
             dividend_yield=chain.dividend_yield,
-            broad_based=chain.underlying in self._broad_based,
+            broad_based=self._is_broad_based(chain),
             ex_dividend_ns=None if previous is None else previous.ex_dividend_ns,
         )
         symbols = chain.occ_symbols()
@@ -164,6 +164,13 @@ class MarketView:
                 theta=tt,
             )
         return symbols
+
+    def _is_broad_based(self, chain: ChainSnapshot) -> bool:
+        """By the chain's name or its option roots (a feed may call SPX "sp500"; SPXW is SPX)."""
+        if chain.underlying in self._broad_based:
+            return True
+        roots = set(chain.root.tolist())
+        return any(underlying_for_root(str(root)) in self._broad_based for root in roots)
 
     @staticmethod
     def _chain_vols(chain: ChainSnapshot) -> np.ndarray:

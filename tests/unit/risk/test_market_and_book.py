@@ -134,3 +134,12 @@ def test_events_round_trip_through_json_as_a_tagged_union() -> None:
     back = msgspec.json.decode(data, type=RiskEvent)
     assert back == verdict
     assert not back.accepted
+
+
+def test_broad_based_index_is_recognised_by_its_option_roots() -> None:
+    # a feed may name the S&P 500 "sp500"; its SPXW options still make it a broad-based index
+    market = MarketView(frozenset({"SPX"}))
+    market.update_chain(standard_chain("sp500", root="SPXW", spot=4700.0, strikes=(4600.0, 4700.0)))
+    assert market.underlyings["sp500"].broad_based
+    market.update_chain(standard_chain("SPY"))
+    assert not market.underlyings["SPY"].broad_based
