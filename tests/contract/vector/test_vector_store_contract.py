@@ -1,0 +1,149 @@
+"""The VectorStore contract, run on every implementation (pgvector joins this list later)."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from optionswarm.storage.vector import (
+    InMemoryVectorStore,
+    VectorRecord,
+    VectorStore,
+    VectorStoreError,
+)
+
+DIM = 8
+Factory = Callable[[Path], VectorStore]
+
+
+def _memory(tmp: Path) -> VectorStore:
+    return InMemoryVectorStore(DIM)
+
+
+def _lance(tmp: Path) -> VectorStore:
+    from optionswarm.storage.vector import LanceVectorStore
+
+    return LanceVectorStore(tmp / "lance", "cases", DIM)
+
+
+IMPLEMENTATIONS = [
+    pytest.param(_memory, id="memory"),
+    pytest.param(
+        _lance,
+        id="lancedb",
+        marks=pytest.mark.skipif(
+            importlib.util.find_spec("lancedb") is None, reason="lancedb not installed"
+        ),
+    ),
+]
+
+
+def _vec(*head: float) -> tuple[float, ...]:
+    return tuple(head) + (0.0,) * (DIM - len(head))
+
+
+def _rec(rid: str, vector: tuple[float, ...], known_ns: int, payload: str = "{}") -> VectorRecord:
+    return VectorRecord(record_id=rid, vector=vector, known_ns=known_ns, payload=payload)
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> VectorStore:
+    factory: Factory = request.param
+    return factory(tmp_path)
+
+
+def test_store_satisfies_the_protocol(store: VectorStore) -> None:
+    assert isinstance(store, VectorStore)
+    assert store.dim == DIM
+    assert len(store) == 0
+    assert store.search(_vec(1.0), 3, 10**18) == []
+
+
+def test_nearest_first_with_cosine_similarity_and_payload(store: VectorStore) -> None:
+    store.add(
+        [
+            _rec("east", _vec(1.0, 0.0), 10, '{"n": 1}'),
+            _rec("north", _vec(0.0, 2.0), 10),
+            _rec("north_east", _vec(1.0, 1.0), 10),
+        ]
+    )
+    hits = store.search(_vec(3.0, 0.1), 2, 100)
+    assert [h.record.record_id for h in hits] == ["east", "north_east"]
+    assert hits[0].similarity == pytest.approx(3.0 / np.hypot(3.0, 0.1), abs=1e-5)
+    assert hits[1].similarity == pytest.approx((3.1 / np.hypot(3.0, 0.1)) / np.sqrt(2), abs=1e-5)
+    assert hits[0].record.payload == '{"n": 1}'
+    assert hits[0].record.known_ns == 10
+    assert len(store) == 3
+
+
+def test_records_not_yet_known_are_never_returned(store: VectorStore) -> None:
+    store.add([_rec("past", _vec(0.0, 1.0), 100), _rec("future", _vec(1.0), 200)])
+    assert [h.record.record_id for h in store.search(_vec(1.0), 5, 199)] == ["past"]
+    assert [h.record.record_id for h in store.search(_vec(1.0), 5, 200)] == ["future", "past"]
+    assert store.search(_vec(1.0), 5, 99) == []
+
+
+def test_bad_records_are_refused_and_nothing_is_stored(store: VectorStore) -> None:
+    store.add([_rec("a", _vec(1.0), 1)])
+    bad_batches = [
+        [_rec("b", _vec(1.0), 1), _rec("c", (1.0, 2.0), 1)],  # wrong dimension
+        [_rec("d", _vec(float("nan")), 1)],
+        [_rec("e", _vec(), 1)],  # zero vector
+        [_rec("a", _vec(0.0, 1.0), 1)],  # duplicate of a stored id
+        [_rec("f", _vec(1.0), 1), _rec("f", _vec(1.0), 1)],  # duplicate in the batch
+        [_rec("", _vec(1.0), 1)],
+    ]
+    for batch in bad_batches:
+        with pytest.raises(VectorStoreError):
+            store.add(batch)
+    assert len(store) == 1
+    with pytest.raises(VectorStoreError):
+        store.search((1.0,), 1, 10)
+
+
+def test_k_bounds_the_result_and_zero_gives_nothing(store: VectorStore) -> None:
+    store.add([_rec(f"r{i}", _vec(1.0, i / 10), 1) for i in range(6)])
+    assert len(store.search(_vec(1.0), 4, 1)) == 4
+    assert store.search(_vec(1.0), 0, 1) == []
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.lists(st.floats(-1, 1, allow_nan=False), min_size=DIM, max_size=DIM),
+            st.integers(0, 50),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    as_of=st.integers(0, 50),
+)
+def test_search_matches_brute_force(
+    rows: list[tuple[list[float], int]], as_of: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    rows = [(v, t) for v, t in rows if np.linalg.norm(v) > 1e-3]
+    if not rows:
+        return
+    for factory in (_memory, *([_lance] if importlib.util.find_spec("lancedb") else [])):
+        store = factory(tmp_path_factory.mktemp("v"))
+        store.add([_rec(f"r{i}", tuple(v), t) for i, (v, t) in enumerate(rows)])
+        query = tuple(rows[0][0])
+        want = sorted(
+            (
+                float(np.dot(v, query) / np.linalg.norm(v) / np.linalg.norm(query))
+                for v, t in rows
+                if t <= as_of
+            ),
+            reverse=True,
+        )[:5]
+        got = [h.similarity for h in store.search(query, 5, as_of)]
+        assert got == pytest.approx(want, abs=1e-5)
