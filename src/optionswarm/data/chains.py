@@ -34,7 +34,7 @@ from optionswarm.data.expiries import ExpiryRules, listed_expiries
 from optionswarm.data.quotes import SpreadModel, model_quotes
 from optionswarm.data.sources import BarSeries, UnderlyingSource
 from optionswarm.data.strikes import StrikeGrid, strike_grids
-from optionswarm.data.svi import AtmVariance, SsviParams, ssvi_total_variance
+from optionswarm.data.svi import AtmVariance, SsviParams, ssvi_phi, ssvi_total_variance
 from optionswarm.data.volmodel import GarchConfig, VolPath, build_vol_path
 from optionswarm.model import (
     NS_PER_YEAR,
@@ -80,6 +80,7 @@ class _Grid(msgspec.Struct, frozen=True):
     strike: npt.NDArray[np.float64]
     years: npt.NDArray[np.float64]
     theta: npt.NDArray[np.float64]
+    phi: npt.NDArray[np.float64]
 
 
 @functools.lru_cache(maxsize=8_192)
@@ -209,6 +210,7 @@ class ModelledChainBuilder:
             strike=strikes,
             years=years[which],
             theta=theta[which],
+            phi=ssvi_phi(theta, self._config.ssvi)[which],
         )
 
     def _build(self, symbol: str, prepared: _Prepared, i: int, day: dt.date) -> ChainSnapshot:
@@ -216,15 +218,16 @@ class ModelledChainBuilder:
         ts_ns = int(prepared.bars.ts_ns[i])
         spot = float(prepared.bars.close[i])
         grid = self._grid(symbol, day, ts_ns, spot, prepared.vol.atm_variance(i))
-        # Every strike twice: calls first, then puts.
+        # The surface once per strike; then every strike twice: calls first, then puts.
+        forward = spot * np.exp((cfg.rate - cfg.dividend_yield) * grid.years)
+        k_once = np.log(grid.strike / forward)
+        iv_once = np.sqrt(ssvi_total_variance(k_once, grid.theta, cfg.ssvi, grid.phi) / grid.years)
+        n = grid.strike.shape[0]
         strike = np.concatenate((grid.strike, grid.strike))
         years = np.concatenate((grid.years, grid.years))
-        theta = np.concatenate((grid.theta, grid.theta))
-        n = grid.strike.shape[0]
+        k = np.concatenate((k_once, k_once))
+        iv = np.concatenate((iv_once, iv_once))
         is_call = np.concatenate((np.ones(n, dtype=bool), np.zeros(n, dtype=bool)))
-        forward = spot * np.exp((cfg.rate - cfg.dividend_yield) * years)
-        k = np.log(strike / forward)
-        iv = np.sqrt(ssvi_total_variance(k, theta, cfg.ssvi) / years)
         price = bsm_price(spot, strike, years, cfg.rate, cfg.dividend_yield, iv, is_call)
         seed = [cfg.seed, zlib.crc32(symbol.encode()), day.toordinal()]
         quotes = model_quotes(price, k, years * 365.0, np.random.default_rng(seed), cfg.spread)

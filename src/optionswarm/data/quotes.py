@@ -96,7 +96,8 @@ def model_quotes(
     abs_k = np.abs(log_moneyness)
     rel = model.base_rel + model.moneyness_coef * abs_k
     rel += model.short_dte_coef / np.sqrt(np.maximum(dte_days, 1.0))
-    width = np.maximum(model.min_ticks * _ticks(price, rule), price * rel)
+    price_tick = _ticks(price, rule)
+    width = np.maximum(model.min_ticks * price_tick, price * rel)
     np.maximum(width, model.abs_floor, out=width)
     # One uniform draw per column: jitter (uniform with the configured standard deviation),
     # sizes, volume and open interest (cheaper than Poisson draws, same role).

@@ -102,10 +102,15 @@ def ssvi_phi(theta: FloatArray, params: SsviParams) -> FloatArray:
     return np.asarray(params.eta / (theta**g * (1.0 + theta) ** (1.0 - g)), dtype=np.float64)
 
 
-def ssvi_total_variance(k: FloatArray, theta: FloatArray, params: SsviParams) -> FloatArray:
-    """Total implied variance ``w(k, theta)``; ``k`` and ``theta`` broadcast together."""
+def ssvi_total_variance(
+    k: FloatArray, theta: FloatArray, params: SsviParams, phi: FloatArray | None = None
+) -> FloatArray:
+    """Total implied variance ``w(k, theta)``; ``k`` and ``theta`` broadcast together.
+
+    ``phi`` may pass ``ssvi_phi(theta)`` precomputed (one per expiry, repeated per strike).
+    """
     rho = params.rho
-    phi_k = ssvi_phi(theta, params) * k
+    phi_k = (ssvi_phi(theta, params) if phi is None else phi) * k
     root = np.sqrt((phi_k + rho) ** 2 + (1.0 - rho * rho))
     return np.asarray(0.5 * theta * (1.0 + rho * phi_k + root), dtype=np.float64)
 
