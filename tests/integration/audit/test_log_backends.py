@@ -336,10 +336,6 @@ def _t_payload(log: AuditLog) -> None:
     )
 
 
-def _t_delete(log: AuditLog) -> None:
-    execute(log.store, f"DELETE FROM {log.store.records.name} WHERE seq = 47")
-
-
 def _t_delete_segment_tail(log: AuditLog) -> None:
     execute(log.store, f"DELETE FROM {log.store.records.name} WHERE seq >= 60 AND seq < 64")
 
@@ -352,10 +348,6 @@ def _t_reorder(log: AuditLog) -> None:
         f"UPDATE {table} SET seq = 33 WHERE seq = -1",
     ):
         execute(log.store, sql)
-
-
-def _t_rewrite(log: AuditLog) -> None:
-    _rewrite_tail(log, 50)
 
 
 def _t_rewrite_and_nodes(log: AuditLog) -> None:
@@ -385,10 +377,8 @@ def _t_nothing(log: AuditLog) -> None:
     [
         _t_nothing,
         _t_payload,
-        _t_delete,
         _t_delete_segment_tail,
         _t_reorder,
-        _t_rewrite,
         _t_rewrite_and_nodes,
         _t_node,
         _t_truncate,

@@ -149,7 +149,7 @@ def test_bad_events_are_refused_and_nothing_lands(
         max_size=8,
     )
 )
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=12, deadline=None)
 def test_outside_payloads_append_verify_and_hash_independently_of_key_order(
     payloads: list[dict[str, object]],
 ) -> None:
