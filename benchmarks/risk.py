@@ -1,7 +1,8 @@
 """Pre-trade check latency: a 4-leg iron condor against a 500-position portfolio.
 
 Prints one JSON document with p50/p99/mean latency of ``RiskEngine.assess`` (every check, the
-verdict and its publication to a no-op sink) for fresh iron condors on random underlyings, and
+verdict and its publication to a no-op sink) for fresh iron condors on random underlyings - wall
+time and this thread's CPU time, since on a shared machine wall-time tails are preemption - and
 the same for a naive baseline in the same run: an engine that re-aggregates the book (re-sums
 all 500 positions' contracts and Greeks) and regroups the underlying's margin exactly on every
 check, instead of reading incrementally kept aggregates and taking the order-alone fast path.
