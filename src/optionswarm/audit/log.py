@@ -259,6 +259,18 @@ class AuditLog:
         self._last_cp = cp
         return self._as_signed(cp)
 
+    def tick(self, now_ns: int) -> SignedCheckpoint | None:
+        """Timer hook: sign a checkpoint if records are uncovered and ``checkpoint_every_seconds``
+        passed since the last one (an idle log's tail is otherwise unsigned). Call it from the
+        node's clock; returns the new checkpoint, if one was made."""
+        last = self._last_cp
+        if self._size == 0 or (last is not None and last.size == self._size):
+            return None
+        period = self.config.checkpoint_every_seconds
+        if period <= 0 or (last is not None and now_ns - last.ts_ns < period * 1e9):
+            return None
+        return self.checkpoint(now_ns)
+
     def checkpoint_at(self, size: int, ts_ns: int | None = None) -> SignedCheckpoint:
         """The signed tree head at an earlier ``size``, signing one now if none was stored."""
         if not 0 < size <= self._size:

@@ -167,3 +167,20 @@ def test_outside_payloads_append_verify_and_hash_independently_of_key_order(
         roots.append(log.root())
         engine.dispose()
     assert roots[0] == roots[1]
+
+
+def test_tick_signs_an_idle_tail_once_the_period_passed(tmp_path: Path) -> None:
+    log = _log(tmp_path, checkpoint_every_records=100, checkpoint_every_seconds=5.0)
+    assert log.tick(T0) is None  # empty log
+    log.append("a", {}, T0)  # first record: checkpoint due by time
+    log.append("a", {}, T0 + 10**9)  # uncovered tail
+    assert log.tick(T0 + 2 * 10**9) is None  # period not over
+    made = log.tick(T0 + 6 * 10**9)
+    assert made is not None
+    assert (made.size, made.ts_ns) == (2, T0 + 6 * 10**9)
+    assert log.tick(T0 + 60 * 10**9) is None  # nothing new since
+    disabled = _log(
+        tmp_path / "d" if (tmp_path / "d").mkdir() is None else tmp_path, checkpoint_every_seconds=0
+    )
+    disabled.append("a", {}, T0)
+    assert disabled.tick(T0 + 10**12) is None
