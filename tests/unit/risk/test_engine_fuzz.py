@@ -9,7 +9,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from optionswarm.model import Fill, Side
-from optionswarm.risk import RISK_REASONS, LossLimits, RiskConfig, RiskDecision
+from optionswarm.risk import (
+    RISK_REASONS,
+    ClosedTrade,
+    LossLimits,
+    RiskCode,
+    RiskConfig,
+    RiskDecision,
+    TradingState,
+)
 from optionswarm.risk.testkit import build_engine, option_symbol, order_of, standard_chain
 
 CHAIN = standard_chain()
@@ -72,3 +80,42 @@ def test_random_orders_get_a_verdict_never_an_exception(
         order_of(legs, quantity=quantity, limit_price=price, client_order_id=f"fz-{n}-gate")
     )
     assert gate.reason_code
+
+
+REDUCING_ENGINE, _, _ = build_engine(
+    RiskConfig(loss=LossLimits(allow_undefined_risk=True)), chain=CHAIN
+)
+for _i, _symbol in enumerate(QUOTED[:8]):
+    REDUCING_ENGINE.on_fill(
+        Fill(
+            client_order_id="seed",
+            fill_id=f"seed-{_i}",
+            symbol=_symbol,
+            side=Side.BUY if _i % 2 else Side.SELL,
+            quantity=3,
+            price=1.0,
+            fee=0.0,
+            ts_ns=CHAIN.ts_ns,
+        )
+    )
+for _t in range(5):
+    REDUCING_ENGINE.observe(ClosedTrade(ts_ns=_t, symbol="X", realized_pnl=-1.0))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    legs=legs,
+    quantity=st.integers(min_value=1, max_value=5),
+    price=prices,
+    n=st.integers(min_value=0, max_value=10**9),
+)
+def test_in_reducing_state_only_risk_reducing_orders_pass(
+    legs: list[tuple[str, Side, int]], quantity: int, price: float | None, n: int
+) -> None:
+    assert REDUCING_ENGINE.trading_state is TradingState.REDUCING
+    order = order_of(legs, quantity=quantity, limit_price=price, client_order_id=f"rd-{n}")
+    verdict = REDUCING_ENGINE.assess(order)
+    if verdict.decision is not RiskDecision.DENY:
+        assert verdict.risk_reducing
+    else:
+        assert verdict.risk_reducing or RiskCode.REDUCING_ONLY in verdict.codes
