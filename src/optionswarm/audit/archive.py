@@ -102,6 +102,20 @@ class ArchiveLeaves:
                 out.update((s, hashes[s]) for s in seqs if s in hashes)
         return out
 
+    def records(self, start: int, end: int) -> list[Any]:
+        """Archived records with ``start <= seq < end``, as record rows."""
+        out: list[Any] = []
+        for row in self.store.archive_rows():
+            if row["start"] < end and start < row["upto"]:
+                bundle = self._bundle(row["manifest_path"])
+                out += [r for r in bundle if start <= r[0] < end]
+        return out
+
+    def _bundle(self, manifest_path: str) -> list[Any]:
+        doc = json.loads(self.cold.read(manifest_path) or b"{}")
+        data = self.cold.read(doc["manifest"]["bundle"]) or b""
+        return list(read_parquet_bundle(io.BytesIO(data)).records)
+
     def _segment(self, manifest_path: str) -> dict[int, bytes]:
         if manifest_path not in self._cache:
             doc = json.loads(self.cold.read(manifest_path) or b"{}")

@@ -41,9 +41,16 @@ def build_bundle(
     end = log.size if to_seq is None else to_seq
     if not 0 <= from_seq < end <= log.size:
         raise ValueError(f"cannot export records {from_seq}..{end - 1} of a log of {log.size}")
-    records = [row for chunk in log.store.iter_records(from_seq, end) for row in chunk]
+    upto = log.store.archived_upto()
+    records: list[RecordRow] = []
+    if from_seq < upto and log.cold is not None:  # the archived part comes from the cold store
+        from optionswarm.audit.archive import ArchiveLeaves  # noqa: PLC0415 -- import cycle
+
+        records = ArchiveLeaves(log.store, log.cold).records(from_seq, min(end, upto))
+    live_from = max(from_seq, upto) if records else from_seq
+    records += [row for chunk in log.store.iter_records(live_from, end) for row in chunk]
     if len(records) != end - from_seq:
-        raise ValueError(f"records {from_seq}..{end - 1} are not all in the live log")
+        raise ValueError(f"records {from_seq}..{end - 1} are neither all live nor all archived")
     keys = frontier_keys(from_seq)
     got = log.source.perfect_hashes(keys) if keys else {}
     cps = log.checkpoints()

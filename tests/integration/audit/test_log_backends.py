@@ -19,6 +19,7 @@ from optionswarm.audit import (
     AuditStore,
     Ed25519Signer,
     Reason,
+    verify_bundle,
 )
 from optionswarm.audit.verifier import checkpoint_message, merkle_root, record_hash
 from optionswarm.storage.sql import create_sql_engine, sqlite_url
@@ -273,7 +274,9 @@ def test_a_batch_is_all_or_nothing(make_log: MakeLog) -> None:
     assert log.verify().ok
 
 
-def test_archive_keeps_verification_and_proofs_across_the_cold_store(make_log: MakeLog) -> None:
+def test_archive_keeps_verification_proofs_and_export_across_the_cold_store(
+    make_log: MakeLog, tmp_path: Path
+) -> None:
     log = make_log()
     _fill(log, 100)
     doc = log.archive(48, ts_ns=T0 + 10_000)
@@ -289,6 +292,11 @@ def test_archive_keeps_verification_and_proofs_across_the_cold_store(make_log: M
     reopened = make_log()
     assert reopened.root() == log.root()
     assert reopened.verify().ok
+    for fmt in ("jsonl", "parquet"):
+        bundle = tmp_path / f"across.{fmt}"
+        reopened.export(str(bundle), from_seq=40, to_seq=100, fmt=fmt)  # type: ignore[arg-type]
+        result = verify_bundle(str(bundle), log.public_key)
+        assert (result.ok, result.checked_records) == (True, 60)
 
 
 def test_deleting_live_records_through_a_forged_archive_row_is_caught(make_log: MakeLog) -> None:
