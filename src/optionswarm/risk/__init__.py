@@ -46,7 +46,7 @@ from optionswarm.risk.config import (
 )
 from optionswarm.risk.context import CheckContext
 from optionswarm.risk.controls import OrderControl
-from optionswarm.risk.engine import PRE_TRADE_CHECKS, ApprovalPolicy, RiskEngine
+from optionswarm.risk.engine import PRE_TRADE_CHECKS, ApprovalPolicy, RiskEngine, RiskStatus
 from optionswarm.risk.events import (
     RISK_TOPICS,
     ActionRefused,
@@ -154,6 +154,7 @@ __all__ = [
     "RiskDecision",
     "RiskEngine",
     "RiskEvent",
+    "RiskStatus",
     "RiskVerdict",
     "ScopeRules",
     "StaleDataBreaker",

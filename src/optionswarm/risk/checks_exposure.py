@@ -186,8 +186,8 @@ def _incremental_capital(ctx: CheckContext) -> float:
     """Margin capital of the underlying with the order minus without it (exact regroup)."""
     u = ctx.underlying
     assert u is not None
-    exposure = ctx.book.exposure(ctx.order.underlying)
-    merged = dict(exposure.positions)
+    exposure = ctx.book.exposures.get(ctx.order.underlying)
+    merged = dict(exposure.positions) if exposure is not None else {}
     for leg in ctx.legs:
         merged[leg.symbol] = merged.get(leg.symbol, 0) + leg.quantity
     by_symbol = {leg.symbol: leg for leg in ctx.legs}
@@ -197,7 +197,7 @@ def _incremental_capital(ctx: CheckContext) -> float:
         if q
     ]
     after = ctx.margin.margin(legs, u.spot, broad_based=u.broad_based)
-    return after.capital - exposure.margin.capital
+    return after.capital - (exposure.margin.capital if exposure is not None else 0.0)
 
 
 def check_margin(ctx: CheckContext) -> tuple[DenyReason, ...]:

@@ -8,6 +8,7 @@ direct call when an :class:`OrderControl` is wired.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import NamedTuple, Protocol
 
@@ -69,6 +70,9 @@ class RiskControls:
         self.sink = sink
         self.order_control = order_control
         self.kill_engaged = False
+        # breakers and the state change from the engine's thread and from a wall clock's timer
+        # thread (heartbeat); one re-entrant lock keeps each change whole
+        self.lock = threading.RLock()
         self._routes: dict[type, list[Breaker]] = {}
         for breaker in breakers.values():
             for event_type in breaker.observes:
@@ -81,19 +85,23 @@ class RiskControls:
 
     def observe(self, event: object, now_ns: int) -> list[BreakerTripped]:
         """Feed an event to the breakers that watch its type; apply any trips."""
-        trips = [
-            trip
-            for breaker in self._routes.get(type(event), ())
-            if (trip := breaker.observe(event, now_ns)) is not None
-        ]
-        self._apply_trips(trips, now_ns)
-        return trips
+        with self.lock:
+            trips = [
+                trip
+                for breaker in self._routes.get(type(event), ())
+                if (trip := breaker.observe(event, now_ns)) is not None
+            ]
+            self._apply_trips(trips, now_ns)
+            return trips
 
     def on_time(self, now_ns: int) -> list[BreakerTripped]:
         """Heartbeat: let time-driven breakers trip."""
-        trips = [trip for b in self.breakers.values() if (trip := b.on_time(now_ns)) is not None]
-        self._apply_trips(trips, now_ns)
-        return trips
+        with self.lock:
+            trips = [
+                trip for b in self.breakers.values() if (trip := b.on_time(now_ns)) is not None
+            ]
+            self._apply_trips(trips, now_ns)
+            return trips
 
     def _apply_trips(self, trips: Iterable[BreakerTripped], now_ns: int) -> None:
         for trip in trips:
@@ -149,46 +157,53 @@ class RiskControls:
         self, actor: str, role: str, reason: str, now_ns: int, flatten: bool | None = None
     ) -> None:
         """Halt, cancel all working orders and optionally flatten."""
-        self._require_role(_Attempt("kill", "trading", actor, role, now_ns), self.config.kill_roles)
-        flatten = self.config.flatten_on_kill if flatten is None else flatten
-        self.kill_engaged = True
-        self.sink(
-            KillSwitchEngaged(actor=actor, role=role, reason=reason, flatten=flatten, ts_ns=now_ns)
-        )
-        self._move(TradingTrigger.KILL, RiskCode.KILL_SWITCH, reason, actor, now_ns)
-        self.sink(CancelAllRequested(code=RiskCode.KILL_SWITCH, message=reason, ts_ns=now_ns))
-        if self.order_control is not None:
-            self.order_control.cancel_all(reason)
-        if flatten:
-            self.sink(FlattenRequested(code=RiskCode.KILL_SWITCH, message=reason, ts_ns=now_ns))
+        with self.lock:
+            self._require_role(
+                _Attempt("kill", "trading", actor, role, now_ns), self.config.kill_roles
+            )
+            flatten = self.config.flatten_on_kill if flatten is None else flatten
+            self.kill_engaged = True
+            self.sink(
+                KillSwitchEngaged(
+                    actor=actor, role=role, reason=reason, flatten=flatten, ts_ns=now_ns
+                )
+            )
+            self._move(TradingTrigger.KILL, RiskCode.KILL_SWITCH, reason, actor, now_ns)
+            self.sink(CancelAllRequested(code=RiskCode.KILL_SWITCH, message=reason, ts_ns=now_ns))
             if self.order_control is not None:
-                self.order_control.flatten(reason)
+                self.order_control.cancel_all(reason)
+            if flatten:
+                self.sink(FlattenRequested(code=RiskCode.KILL_SWITCH, message=reason, ts_ns=now_ns))
+                if self.order_control is not None:
+                    self.order_control.flatten(reason)
 
     def reset_breaker(self, name: str, actor: str, role: str, now_ns: int) -> None:
         """Reset one tripped breaker (does not by itself change the trading state)."""
-        breaker = self.breakers[name]
-        try:
-            event = breaker.reset(actor, role, now_ns)
-        except ActionRefusedError as error:
-            raise self._refuse(_Attempt("reset", name, actor, role, now_ns), error) from None
-        self.sink(event)
+        with self.lock:
+            breaker = self.breakers[name]
+            try:
+                event = breaker.reset(actor, role, now_ns)
+            except ActionRefusedError as error:
+                raise self._refuse(_Attempt("reset", name, actor, role, now_ns), error) from None
+            self.sink(event)
 
     def release(self, actor: str, role: str, now_ns: int) -> TradingState:
         """Lift the trading state one step, unless a tripped breaker still forces it."""
-        attempt = _Attempt("release", "trading", actor, role, now_ns)
-        self._require_role(attempt, self.config.release_roles)
-        target = self.machine.peek(TradingTrigger.RELEASE)
-        holding = sorted(
-            b.name
-            for b in self.breakers.values()
-            if b.tripped is not None and b.forces.severity > target.severity
-        )
-        if holding:
-            error = ActionRefusedError(
-                RiskCode.BREAKERS_STILL_TRIPPED,
-                f"breakers {holding} are tripped; reset them before releasing",
+        with self.lock:
+            attempt = _Attempt("release", "trading", actor, role, now_ns)
+            self._require_role(attempt, self.config.release_roles)
+            target = self.machine.peek(TradingTrigger.RELEASE)
+            holding = sorted(
+                b.name
+                for b in self.breakers.values()
+                if b.tripped is not None and b.forces.severity > target.severity
             )
-            raise self._refuse(attempt, error)
-        self._move(TradingTrigger.RELEASE, None, f"released by {actor}", actor, now_ns)
-        self.kill_engaged = False  # a release never targets HALTED
-        return target
+            if holding:
+                error = ActionRefusedError(
+                    RiskCode.BREAKERS_STILL_TRIPPED,
+                    f"breakers {holding} are tripped; reset them before releasing",
+                )
+                raise self._refuse(attempt, error)
+            self._move(TradingTrigger.RELEASE, None, f"released by {actor}", actor, now_ns)
+            self.kill_engaged = False  # a release never targets HALTED
+            return target

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
+import msgspec
+
 from optionswarm.bus import MessageBus, Subscription
 from optionswarm.engine import Clock, Component, TimeEvent
 from optionswarm.engine.events import PortfolioSnapshot
@@ -29,7 +31,13 @@ from optionswarm.risk.checks_exposure import EXPOSURE_CHECKS
 from optionswarm.risk.config import RiskConfig
 from optionswarm.risk.context import CheckContext
 from optionswarm.risk.controls import OrderControl, RiskControls
-from optionswarm.risk.events import BusEventSink, EventSink, RiskDecision, RiskVerdict
+from optionswarm.risk.events import (
+    BreakerTripped,
+    BusEventSink,
+    EventSink,
+    RiskDecision,
+    RiskVerdict,
+)
 from optionswarm.risk.legs import LegResolver, ResolvedLeg
 from optionswarm.risk.margin import MarginEngine, MarginError, MarginLeg
 from optionswarm.risk.market import MarketView
@@ -39,12 +47,26 @@ from optionswarm.risk.state import TradingState
 from optionswarm.risk.structures import classify_structure
 from optionswarm.risk.throttle import OrderThrottle
 
-__all__ = ["PRE_TRADE_CHECKS", "ApprovalPolicy", "RiskEngine"]
+__all__ = ["PRE_TRADE_CHECKS", "ApprovalPolicy", "RiskEngine", "RiskStatus"]
 
 PRE_TRADE_CHECKS: tuple[tuple[str, Check], ...] = ORDER_CHECKS + EXPOSURE_CHECKS
 ApprovalPolicy = Callable[[OrderIntent, CheckContext], Sequence[DenyReason]]
 _HEARTBEAT = "risk.heartbeat"
 _GREEK_INDEX = {"delta": 0, "gamma": 1, "vega": 2, "theta": 3}
+
+
+class RiskStatus(msgspec.Struct, frozen=True, kw_only=True):
+    """What a dashboard shows: trading state, tripped breakers, buying power and Greeks."""
+
+    ts_ns: int
+    trading_state: TradingState
+    kill_engaged: bool
+    tripped: tuple[BreakerTripped, ...]
+    equity: float
+    margin_capital: float
+    buying_power: float
+    greeks: tuple[float, float, float, float]  # dollar delta, gamma, vega, theta (total)
+    positions: int
 
 
 class RiskEngine(Component):
@@ -209,6 +231,22 @@ class RiskEngine(Component):
         if symbol in self.market.underlyings:
             return MarginLeg(symbol=symbol, quantity=quantity, is_option=False, multiplier=1)
         raise MarginError(RiskCode.NO_MARKET_DATA, f"no mark for held symbol {symbol}")
+
+    def status(self) -> RiskStatus:
+        """A snapshot of the engine's state (cheap; reads the kept aggregates)."""
+        book, controls = self.book, self.controls
+        greeks = book.total_greeks
+        return RiskStatus(
+            ts_ns=self.clock.now_ns(),
+            trading_state=controls.state,
+            kill_engaged=controls.kill_engaged,
+            tripped=tuple(b.tripped for b in controls.breakers.values() if b.tripped is not None),
+            equity=book.equity,
+            margin_capital=book.margin_capital,
+            buying_power=book.buying_power,
+            greeks=(greeks[0], greeks[1], greeks[2], greeks[3]),
+            positions=len(book.positions),
+        )
 
     # -- feeds -----------------------------------------------------------------------------
     def on_quote(self, quote: Quote) -> None:

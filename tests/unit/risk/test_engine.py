@@ -206,6 +206,7 @@ def test_reset_and_release_need_an_admin_and_no_tripped_breaker() -> None:
     engine.observe(PnlUpdate(ts_ns=2, equity=94_000.0, day_pnl=-6_000.0))  # daily loss + drawdown
     assert engine.trading_state is TradingState.HALTED
     assert {t.breaker for t in sink.of(BreakerTripped)} == {"daily_loss", "drawdown"}
+    assert {t.breaker for t in engine.status().tripped} == {"daily_loss", "drawdown"}
     with pytest.raises(ActionRefusedError) as by_trader:
         engine.reset_breaker("daily_loss", "bob", "trader")
     assert by_trader.value.code is RiskCode.ROLE_NOT_PERMITTED
@@ -219,6 +220,10 @@ def test_reset_and_release_need_an_admin_and_no_tripped_breaker() -> None:
     engine.reset_breaker("drawdown", "alice", "admin")
     with pytest.raises(ActionRefusedError):
         engine.release("bob", "trader")
+    status = engine.status()
+    assert status.trading_state is TradingState.HALTED
+    assert status.tripped == ()
+    assert status.equity == 94_000.0
     assert engine.release("alice", "admin") is TradingState.REDUCING
     assert engine.release("alice", "admin") is TradingState.ACTIVE
     assert buy_call(engine).decision is RiskDecision.ACCEPT
@@ -261,6 +266,10 @@ def test_fills_keep_aggregates_equal_to_a_full_resum() -> None:
     moved = sum(q * engine.market.options[s].delta for s, q in book.positions.items())
     assert book.total_greeks[0] == pytest.approx(moved)
     assert book.margin_capital == pytest.approx(book.exposure("SPY").margin.capital)
+    status = engine.status()
+    assert status.positions == len(book.positions)
+    assert status.greeks[0] == pytest.approx(moved)
+    assert status.buying_power == pytest.approx(book.equity - book.margin_capital)
 
 
 def test_fill_for_an_unknown_symbol_is_ignored() -> None:
