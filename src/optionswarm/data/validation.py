@@ -78,11 +78,16 @@ REJECT_SENTENCES: dict[RejectReason, str] = {
 
 
 class ValidatorConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Limits of the validator (see the module docstring)."""
+    """Limits of the validator (see the module docstring).
+
+    The collar lets a mid move by ``max(collar_abs, collar_rel * previous mid)``: wide, because
+    options legitimately move by multiples in a day (a $0.10 put can be $6 after a crash), while
+    a fat finger (10.25 -> 900) still fails.
+    """
 
     crossed_tolerance: float = 0.05
-    collar_rel: float = 4.0
-    collar_abs: float = 5.0
+    collar_rel: float = 10.0
+    collar_abs: float = 25.0
     intrinsic_tolerance: float = 0.05
     max_quote_age_ns: int | None = None
     known_underlyings: frozenset[str] | None = None
