@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from hypothesis import strategies as st
 
 from optionswarm.storage.vector import (
     InMemoryVectorStore,
+    LanceVectorStore,
     VectorRecord,
     VectorStore,
     VectorStoreError,
@@ -27,20 +27,12 @@ def _memory(tmp: Path) -> VectorStore:
 
 
 def _lance(tmp: Path) -> VectorStore:
-    from optionswarm.storage.vector import LanceVectorStore
-
     return LanceVectorStore(tmp / "lance", "cases", DIM)
 
 
 IMPLEMENTATIONS = [
     pytest.param(_memory, id="memory"),
-    pytest.param(
-        _lance,
-        id="lancedb",
-        marks=pytest.mark.skipif(
-            importlib.util.find_spec("lancedb") is None, reason="lancedb not installed"
-        ),
-    ),
+    pytest.param(_lance, id="lancedb"),
 ]
 
 
@@ -133,7 +125,7 @@ def test_search_matches_brute_force(
     rows = [(v, t) for v, t in rows if np.linalg.norm(v) > 1e-3]
     if not rows:
         return
-    for factory in (_memory, *([_lance] if importlib.util.find_spec("lancedb") else [])):
+    for factory in (_memory, _lance):
         store = factory(tmp_path_factory.mktemp("v"))
         store.add([_rec(f"r{i}", tuple(v), t) for i, (v, t) in enumerate(rows)])
         query = tuple(rows[0][0])
@@ -147,3 +139,20 @@ def test_search_matches_brute_force(
         )[:5]
         got = [h.similarity for h in store.search(query, 5, as_of)]
         assert got == pytest.approx(want, abs=1e-5)
+
+
+def test_lance_table_persists_across_opens_and_refuses_another_dimension(tmp_path: Path) -> None:
+    store = LanceVectorStore(tmp_path / "db", "cases", DIM)
+    store.add([_rec("it's", _vec(1.0), 3, '{"k": "v"}')])
+    reopened = LanceVectorStore(tmp_path / "db", "cases", DIM)
+    assert len(reopened) == 1
+    (hit,) = reopened.search(_vec(1.0), 1, 3)
+    assert hit.record.record_id == "it's"
+    with pytest.raises(VectorStoreError, match="duplicate"):
+        reopened.add([_rec("it's", _vec(1.0), 3)])
+    with pytest.raises(VectorStoreError, match="dimension"):
+        LanceVectorStore(tmp_path / "db", "cases", DIM + 1)
+    with pytest.raises(ValueError, match="dim"):
+        LanceVectorStore(tmp_path / "db", "other", 0)
+    with pytest.raises(ValueError, match="dim"):
+        InMemoryVectorStore(0)

@@ -4,11 +4,13 @@ pgvector arrives later behind the same ``VectorStore`` port; ``tests/contract/ve
 every implementation.
 """
 
+from optionswarm.storage.vector._lance import LanceVectorStore
 from optionswarm.storage.vector._memory import InMemoryVectorStore
 from optionswarm.storage.vector._port import VectorHit, VectorRecord, VectorStore, VectorStoreError
 
 __all__ = [
     "InMemoryVectorStore",
+    "LanceVectorStore",
     "VectorHit",
     "VectorRecord",
     "VectorStore",
