@@ -40,6 +40,7 @@ from optionswarm.risk.events import (
 )
 from optionswarm.risk.legs import LegResolver, ResolvedLeg
 from optionswarm.risk.margin import MarginEngine, MarginError, MarginLeg
+from optionswarm.risk.margin_model import EMPTY_MARGIN
 from optionswarm.risk.market import MarketView
 from optionswarm.risk.observations import PnlUpdate
 from optionswarm.risk.reasons import DenyReason, RiskCode
@@ -262,12 +263,14 @@ class RiskEngine(Component):
         self._refresh_margin(underlying)
 
     def on_fill(self, fill: Fill) -> None:
-        """A fill: update the position and that underlying's aggregates and margin."""
-        underlying = self._underlying_of(fill.symbol)
-        if underlying is None:
-            return
+        """A fill: update the position and that underlying's aggregates and margin.
+
+        A fill for a symbol without a mark is still booked (a position is never dropped); its
+        Greeks count as zero and its underlying's margin becomes unknown, which blocks new
+        margin-using orders there until marks arrive.
+        """
+        underlying, is_option = self._underlying_of(fill.symbol)
         units = fill.signed_quantity
-        is_option = fill.symbol in self.market.options
         self.book.apply(fill.symbol, underlying, units, is_option, self._greeks_of(fill.symbol))
         self._refresh_margin(underlying)
 
@@ -294,11 +297,15 @@ class RiskEngine(Component):
         for underlying in touched:
             self._refresh_margin(underlying)
 
-    def _underlying_of(self, symbol: str) -> str | None:
+    def _underlying_of(self, symbol: str) -> tuple[str, bool]:
+        """The underlying of a filled symbol, and whether it is an option."""
         option = self.market.options.get(symbol)
         if option is not None:
-            return option.underlying
-        return symbol if symbol in self.market.underlyings else None
+            return option.underlying, True
+        terms = self.resolver.terms(symbol)
+        if terms is not None:
+            return terms.underlying, True
+        return symbol, False
 
     def _greeks_of(self, symbol: str) -> tuple[float, float, float, float]:
         option = self.market.options.get(symbol)
@@ -310,7 +317,12 @@ class RiskEngine(Component):
     def _refresh_margin(self, underlying: str) -> None:
         exposure = self.book.exposure(underlying)
         mark = self.market.underlyings.get(underlying)
-        if mark is None or not exposure.positions:
+        if not exposure.positions:
+            self.book.margin_failures.pop(underlying, None)
+            self.book.set_margin(underlying, EMPTY_MARGIN)
+            return
+        if mark is None:
+            self.book.margin_failures[underlying] = f"no price for {underlying}"
             return
         try:
             legs = [self.margin_leg_of(s, q) for s, q in exposure.positions.items()]

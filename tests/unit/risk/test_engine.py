@@ -272,10 +272,21 @@ def test_fills_keep_aggregates_equal_to_a_full_resum() -> None:
     assert status.buying_power == pytest.approx(book.equity - book.margin_capital)
 
 
-def test_fill_for_an_unknown_symbol_is_ignored() -> None:
+def test_fill_without_a_mark_is_booked_and_blocks_new_margin_there() -> None:
     engine, _, _ = build_engine()
-    engine.on_fill(fill("QQQ", Side.BUY, 1, 1.0))
-    assert engine.book.positions == {}
+    engine.on_fill(fill("QQQ", Side.BUY, 100, 400.0))
+    assert engine.book.position("QQQ") == 100
+    assert "QQQ" in engine.book.margin_failures  # no price for QQQ
+    unknown = "SPY   240119C00100000"  # an SPY option the chain does not quote
+    engine.on_fill(fill(unknown, Side.SELL, 1, 1.0, n=2))
+    assert engine.book.exposure("SPY").positions[unknown] == -1
+    assert "SPY" in engine.book.margin_failures
+    verdict = buy_call(engine)
+    assert RiskCode.MARGIN_UNSUPPORTED in verdict.codes
+    # closing the unmarked position clears the failure
+    engine.on_fill(fill(unknown, Side.BUY, 1, 1.0, n=3))
+    assert "SPY" not in engine.book.margin_failures
+    assert buy_call(engine, "again").decision is RiskDecision.ACCEPT
 
 
 def test_stock_fill_counts_as_delta_and_covers_calls() -> None:
