@@ -55,10 +55,8 @@ class Canonicalised(msgspec.Struct, frozen=True, kw_only=True):
 def _field_types(layout: VendorLayout) -> dict[str, pa.DataType]:
     types: dict[str, pa.DataType] = {}
     for field, column in layout.columns.items():
-        if field in _TEXT_FIELDS:
+        if field in _TEXT_FIELDS | _DATE_FIELDS:  # few distinct values: parse each once
             types[column] = pa.dictionary(pa.int32(), pa.string())
-        elif field in _DATE_FIELDS:
-            types[column] = pa.string()
         else:
             types[column] = pa.float64()
     return types
@@ -121,21 +119,18 @@ def _dates(
     if pa.types.is_date(values.type) or pa.types.is_timestamp(values.type):
         days = pc.cast(values, pa.date32()).to_numpy(zero_copy_only=False)
         return days.astype("datetime64[D]"), np.zeros(len(values), dtype=bool)
-    encoded = pc.dictionary_encode(_as_text(values)).combine_chunks()
+    texts, codes = codes_of(values, pa.string())
     parsed: list[np.datetime64] = []
-    for text in encoded.dictionary.to_pylist():
+    unparsable: list[bool] = []
+    for text in texts:
         try:
-            parsed.append(np.datetime64(dt.datetime.strptime(text.strip(), fmt).date(), "D"))
+            parsed.append(np.datetime64(dt.datetime.strptime(str(text).strip(), fmt).date(), "D"))
+            unparsable.append(False)
         except ValueError:
             parsed.append(np.datetime64("NaT", "D"))
-    table = np.array(parsed, dtype="datetime64[D]")
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    nulls = np.isnan(codes) if codes.dtype.kind == "f" else np.zeros(len(codes), dtype=bool)
-    safe = np.where(nulls, 0, codes).astype(np.intp)
-    days = np.where(
-        nulls, np.datetime64("NaT", "D"), table[safe] if table.size else np.datetime64("NaT", "D")
-    )
-    return days, ~nulls & np.isnat(days)
+            unparsable.append(text is not None and str(text).strip() != "")
+    days = np.array(parsed, dtype="datetime64[D]")[codes]
+    return days, np.array(unparsable, dtype=bool)[codes]
 
 
 def _quote_instants(days: npt.NDArray[np.datetime64], at: dt.time) -> npt.NDArray[np.int64]:
