@@ -70,6 +70,7 @@ from optionswarm.risk.margin import (
     MarginError,
     MarginGroup,
     MarginLeg,
+    MarginModel,
     MarginResult,
     StrategyKind,
 )
@@ -137,6 +138,7 @@ __all__ = [
     "MarginError",
     "MarginGroup",
     "MarginLeg",
+    "MarginModel",
     "MarginResult",
     "MarketView",
     "MaxLoss",

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from optionswarm.risk.book import GREEK_NAMES
 from optionswarm.risk.checks import Check
 from optionswarm.risk.context import CheckContext, deny
+from optionswarm.risk.margin import MarginEngine
 from optionswarm.risk.margin_model import MarginError, MarginLeg
 from optionswarm.risk.payoff import MaxLoss, max_loss_at_expiry, single_expiry, stress_loss
 from optionswarm.risk.quick_margin import quick_capital
@@ -212,7 +213,9 @@ def check_margin(ctx: CheckContext) -> tuple[DenyReason, ...]:
         return deny(_C.MARGIN_UNSUPPORTED, "margin", message)
     available = ctx.book.buying_power
     try:
-        alone = quick_capital(ctx.margin_legs)
+        # the closed forms are strategy-based: only for the strategy-based engine
+        strategy_based = isinstance(ctx.margin, MarginEngine)
+        alone = quick_capital(ctx.margin_legs) if strategy_based else None
         if alone is None:
             alone = ctx.margin.margin(ctx.margin_legs, u.spot, broad_based=u.broad_based).capital
         if alone <= available:

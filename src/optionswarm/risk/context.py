@@ -10,7 +10,7 @@ from optionswarm.model import OrderIntent
 from optionswarm.risk.book import RiskBook
 from optionswarm.risk.config import RiskConfig
 from optionswarm.risk.legs import ResolvedLeg
-from optionswarm.risk.margin import MarginEngine
+from optionswarm.risk.margin import MarginModel
 from optionswarm.risk.margin_model import MarginLeg
 from optionswarm.risk.market import UnderlyingMark
 from optionswarm.risk.reasons import DenyReason, RiskCode
@@ -36,7 +36,7 @@ class CheckContext(msgspec.Struct, frozen=True, kw_only=True):
     problems: tuple[DenyReason, ...]
     underlying: UnderlyingMark | None
     book: RiskBook
-    margin: MarginEngine
+    margin: MarginModel
     structure: str
     position_reducing: bool
     risk_reducing: bool

@@ -39,7 +39,7 @@ from optionswarm.risk.events import (
     RiskVerdict,
 )
 from optionswarm.risk.legs import LegResolver, ResolvedLeg
-from optionswarm.risk.margin import MarginEngine, MarginError, MarginLeg
+from optionswarm.risk.margin import MarginEngine, MarginError, MarginLeg, MarginModel
 from optionswarm.risk.margin_model import EMPTY_MARGIN
 from optionswarm.risk.market import MarketView
 from optionswarm.risk.observations import PnlUpdate
@@ -83,13 +83,14 @@ class RiskEngine(Component):
         sink: EventSink | None = None,
         approval_policy: ApprovalPolicy | None = None,
         order_control: OrderControl | None = None,
+        margin: MarginModel | None = None,
         name: str = "risk",
     ) -> None:
         super().__init__(name, bus, clock)
         self.config = config
         self.market = market or MarketView(config.broad_based_indexes)
         self.book = RiskBook(config.starting_equity)
-        self.margin = MarginEngine(config.margin_profile)
+        self.margin: MarginModel = margin or MarginEngine(config.margin_profile)
         self.resolver = LegResolver(self.market)
         self.throttle = OrderThrottle(config.throttle)
         self.sink: EventSink = sink or BusEventSink(bus)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
 
 from optionswarm.risk.grouping import group_legs
 from optionswarm.risk.margin_model import (
@@ -49,10 +50,22 @@ __all__ = [
     "MarginError",
     "MarginGroup",
     "MarginLeg",
+    "MarginModel",
     "MarginResult",
     "StrategyKind",
     "naked_requirement",
 ]
+
+
+@runtime_checkable
+class MarginModel(Protocol):
+    """What the risk engine needs of a margin model (strategy-based now; portfolio margin later)."""
+
+    def margin(
+        self, legs: Sequence[MarginLeg], spot: float, *, broad_based: bool = False
+    ) -> MarginResult:
+        """The requirement of one underlying's legs; raises MarginError when it cannot."""
+        ...
 
 
 class MarginEngine:

@@ -372,3 +372,23 @@ def test_quotes_update_option_and_underlying_marks() -> None:
     assert "NEW" not in engine.market.underlyings
     engine.on_quote(make_quote("IWM", ts_ns=CHAIN.ts_ns + 4, bid=200.0, ask=200.2))
     assert engine.market.underlyings["IWM"].spot == pytest.approx(200.1)
+
+
+def test_another_margin_model_plugs_in_behind_the_same_interface() -> None:
+    from optionswarm.risk import MarginEngine, MarginError, MarginModel, MarginResult
+
+    class NoPortfolioMarginYet:
+        def margin(self, legs: object, spot: float, *, broad_based: bool = False) -> MarginResult:
+            raise MarginError(RiskCode.MARGIN_UNSUPPORTED, "portfolio margin is not built yet")
+
+    assert isinstance(MarginEngine(), MarginModel)
+    assert isinstance(NoPortfolioMarginYet(), MarginModel)
+    engine, _, _ = build_engine(margin=NoPortfolioMarginYet())
+    put = option_symbol(CHAIN, 95, False)
+    verdict = engine.assess(
+        order_of(
+            [(put, Side.BUY, 1), (option_symbol(CHAIN, 90, False), Side.SELL, 1)], limit_price=0.5
+        )
+    )
+    assert verdict.codes == (RiskCode.MARGIN_UNSUPPORTED,)
+    assert "portfolio margin" in verdict.reasons[0].message
