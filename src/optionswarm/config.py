@@ -154,11 +154,16 @@ def _describe(error: ValidationError) -> str:
 
 
 def _unknown_environment_keys(environ: Mapping[str, str]) -> list[str]:
+    """Nested variables (``OPTIONSWARM_SECTION__KEY``) whose section does not exist.
+
+    Flat variables such as ``OPTIONSWARM_DATA_DIR`` belong to subsystem commands and are left
+    alone; unknown keys inside a known section are rejected by validation itself.
+    """
     prefix = "OPTIONSWARM_"
     known = {name.upper() for name in Settings.model_fields}
     unknown = []
     for variable in environ:
-        if variable.upper().startswith(prefix):
+        if variable.upper().startswith(prefix) and "__" in variable:
             head = variable[len(prefix) :].split("__", 1)[0].upper()
             if head not in known:
                 unknown.append(f"{variable}: unknown key {head.lower()!r}")

@@ -79,6 +79,13 @@ def test_unknown_top_level_environment_key_is_rejected(monkeypatch: pytest.Monke
         load_settings()
 
 
+def test_flat_variables_of_subsystem_commands_are_left_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPTIONSWARM_DATA_DIR", "/tmp/data")
+    assert load_settings().mode == "backtest"
+
+
 def test_bad_environment_value_names_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPTIONSWARM_PORTFOLIO__INITIAL_CASH", "-5")
     with pytest.raises(ConfigError, match=r"portfolio\.initial_cash"):
