@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from optionswarm import data, storage
 
 AGREED_DATA = {
@@ -25,9 +27,5 @@ def test_agreed_names_are_exported_and_resolve() -> None:
 
 
 def test_unknown_storage_name_is_an_attribute_error() -> None:
-    try:
-        storage.NoSuchStore  # noqa: B018  # the lazy __getattr__ must refuse unknown names
-    except AttributeError as error:
-        assert "NoSuchStore" in str(error)
-    else:
-        raise AssertionError("unknown name resolved")
+    with pytest.raises(AttributeError, match="NoSuchStore"):
+        _ = storage.NoSuchStore
