@@ -81,6 +81,7 @@ class AuditStore:
         )
         self.metadata = md
         self._inserts: dict[str, tuple[str, list[str], bool]] = {}
+        self._archived_upto: int | None = None
 
     # ------------------------------------------------------------------ schema
 
@@ -182,6 +183,7 @@ class AuditStore:
 
     def record_archive(self, row: dict[str, Any]) -> None:
         """Register an archived segment and remove its records from the live table."""
+        self._archived_upto = None
         with self.engine.begin() as conn:
             conn.execute(self.archives.insert(), [row])
             rec = self.records
@@ -202,10 +204,12 @@ class AuditStore:
         return (int(first or 0), int(row[0]) + 1, bytes(row[1]))
 
     def archived_upto(self) -> int:
-        """Records below this sequence number live in the cold store."""
-        with self.engine.connect() as conn:
-            value = conn.execute(sa.select(sa.func.max(self.archives.c.upto))).scalar()
-        return int(value or 0)
+        """Records below this sequence number live in the cold store (cached: one writer)."""
+        if self._archived_upto is None:
+            with self.engine.connect() as conn:
+                value = conn.execute(sa.select(sa.func.max(self.archives.c.upto))).scalar()
+            self._archived_upto = int(value or 0)
+        return self._archived_upto
 
     def archive_rows(self) -> list[dict[str, Any]]:
         """Registered archive segments in order."""
@@ -303,8 +307,9 @@ class AuditStore:
     def checkpoint_row(self, size: int | None = None) -> CheckpointView | None:
         """The checkpoint at ``size``, or the latest one when ``size`` is None."""
         cps = self.checkpoints
-        stmt = sa.select(cps).order_by(cps.c.size.desc()).limit(1)
-        if size is not None:
+        if size is None:
+            stmt = sa.select(cps).order_by(cps.c.size.desc()).limit(1)
+        else:
             stmt = sa.select(cps).where(cps.c.size == size)
         with self.engine.connect() as conn:
             row = conn.execute(stmt).first()
