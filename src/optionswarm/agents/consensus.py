@@ -214,5 +214,5 @@ def _explain(head: str, contributions: tuple[AgentContribution, ...], vetoes: li
             )
     if vetoes:
         parts.append("veto: " + "; ".join(v.rationale for v in vetoes))
-    text = head + " " + " | ".join(parts)
+    text = " ".join([head, " | ".join(parts)]) if parts else head
     return text if len(text) <= 4000 else text[:3997] + "..."

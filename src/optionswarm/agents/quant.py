@@ -174,7 +174,12 @@ class VolRegimeConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
 
 
 class VolRegimeAgent:
-    """Sell rich vol, buy cheap vol: a view on ATM IV from IV rank and the risk premium."""
+    """Sell rich vol, buy cheap vol: a view on ATM IV from IV rank and the risk premium.
+
+    Falling when IV is rich (premium over realised vol and an upper-half rank); rising only when
+    IV is below realised vol *and* low in its range (a low rank alone is the normal calm state,
+    in which implied vol still tends to exceed realised).
+    """
 
     def __init__(self, agent_id: str = "vol_regime", config: VolRegimeConfig | None = None):
         self.agent_id = agent_id
@@ -190,9 +195,9 @@ class VolRegimeAgent:
         if f.vrp >= cfg.rich_vrp and f.iv_rank >= cfg.rich_rank:
             vol_view, edge = VolView.FALLING, f.iv_rank - cfg.rich_rank
             why = f"{facts}: implied is rich, expect it to fall."
-        elif f.vrp <= cfg.cheap_vrp or f.iv_rank <= cfg.cheap_rank:
+        elif f.vrp <= cfg.cheap_vrp and f.iv_rank <= cfg.cheap_rank:
             vol_view, edge = VolView.RISING, max(cfg.cheap_rank - f.iv_rank, -f.vrp, 0.0)
-            why = f"{facts}: implied is cheap, expect it to rise."
+            why = f"{facts}: implied is below realised and low in its range; expect a rise."
         else:
             return _abstain(
                 self.agent_id, state, Reason.LOW_CONFIDENCE, f"{facts}: no edge.", cfg.horizon_days

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,32 @@ font-size:13px;text-align:left;vertical-align:top}.trades td:last-child{max-widt
 """
 
 
+def _cell(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _strategy_section(report: dict[str, Any]) -> str:
+    """The strategy's own results (e.g. the swarm's agent track records), when it has any."""
+    if not report:
+        return ""
+    rows, tables = [], []
+    for key, value in report.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            columns = list(value[0])
+            head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+            body = "".join(
+                "<tr>"
+                + "".join(f"<td>{html.escape(_cell(v.get(c)))}</td>" for c in columns)
+                + "</tr>"
+                for v in value
+            )
+            tables.append(f"<h3>{html.escape(key)}</h3><table><tr>{head}</tr>{body}</table>")
+        else:
+            text = value if isinstance(value, str) else json.dumps(value, default=str)
+            rows.append(f"<tr><th>{html.escape(key)}</th><td>{html.escape(text)}</td></tr>")
+    return f"<h2>Strategy report</h2><table>{''.join(rows)}</table>{''.join(tables)}"
+
+
 def render_report(document: dict[str, Any]) -> str:
     """The report as one HTML string (plotly.js inlined once)."""
     prov = document["provenance"]
@@ -127,6 +154,7 @@ def render_report(document: dict[str, Any]) -> str:
         f"<p>{document['start']} to {document['end']}, initial equity "
         f"${document['initial_equity']:,.0f}, final ${document['final_equity']:,.0f}.</p>"
         f"<table>{metrics}</table>{''.join(charts)}"
+        f"{_strategy_section(document.get('strategy_report', {}))}"
         f"<h2>Trades ({len(document['trades_table'])})</h2>"
         f"{_trades_table(document['trades_table'])}</body></html>"
     )

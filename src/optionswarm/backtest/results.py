@@ -111,6 +111,8 @@ def build_document(run: BacktestRun, *, extra: dict[str, Any] | None = None) -> 
             "option_quotes_per_second": run.option_quotes / run.elapsed_s if run.elapsed_s else 0.0,
         },
     }
+    if run.strategy_report:
+        doc["strategy_report"] = run.strategy_report
     if extra:
         doc.update(extra)
     return doc

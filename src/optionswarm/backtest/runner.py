@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import msgspec
 
@@ -53,6 +54,7 @@ class BacktestRun(msgspec.Struct, frozen=True, kw_only=True):
     audit_root: str | None
     underlying_source: str
     elapsed_s: float
+    strategy_report: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 def run_backtest(
@@ -93,6 +95,7 @@ class _Lane:
             audit_root=recorder.root_hex() if recorder is not None else None,
             underlying_source=source,
             elapsed_s=elapsed,
+            strategy_report=node.strategy.report(),
         )
 
 

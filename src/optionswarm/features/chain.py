@@ -22,7 +22,36 @@ import numpy.typing as npt
 from optionswarm.model import NS_PER_DAY, NS_PER_YEAR, ChainSnapshot
 from optionswarm.pricing import implied_vol
 
-__all__ = ["ChainVol", "ChainVolConfig", "chain_vol"]
+__all__ = ["ChainVol", "ChainVolConfig", "chain_vol", "distinct_expiries"]
+
+
+class _LastChain:
+    """The distinct expiries of the most recent chain (features and strategy share them)."""
+
+    chain: ChainSnapshot | None = None
+    expiries: npt.NDArray[np.int64] | None = None
+
+
+_last = _LastChain()
+
+
+def distinct_expiries(chain: ChainSnapshot) -> npt.NDArray[np.int64]:
+    """The sorted distinct expiry instants of ``chain`` (cached for the latest chain).
+
+    Every distinct value starts a run of equal values, so the unique values of the run starts
+    are the unique values of the column: cheap on chains grouped by expiry, exact on any order.
+    """
+    if _last.chain is chain and _last.expiries is not None:
+        return _last.expiries
+    column = chain.expiry_ns
+    if column.shape[0] == 0:
+        expiries = column.copy()
+    else:
+        starts = np.flatnonzero(column[1:] != column[:-1]) + 1
+        expiries = np.unique(column[np.concatenate(([0], starts))])
+    expiries.flags.writeable = False
+    _last.chain, _last.expiries = chain, expiries
+    return expiries
 
 
 class ChainVolConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -185,12 +214,7 @@ def _bracket(expiries: npt.NDArray[np.int64], target_ns: int) -> list[int]:
 def chain_vol(chain: ChainSnapshot, config: ChainVolConfig | None = None) -> ChainVol:
     """The volatility features of ``chain`` (see the module docstring)."""
     cfg = config or ChainVolConfig()
-    column = chain.expiry_ns
-    if column.shape[0] == 0:
-        expiries = column
-    else:  # every distinct value starts a run: unique over run starts (fast on grouped chains)
-        starts = np.flatnonzero(column[1:] != column[:-1]) + 1
-        expiries = np.unique(column[np.concatenate(([0], starts))])
+    expiries = distinct_expiries(chain)
     expiries = expiries[expiries - chain.ts_ns >= cfg.min_dte_days * NS_PER_DAY]
     if expiries.shape[0] == 0:
         nan = math.nan

@@ -7,7 +7,7 @@ directly. Sizing uses the equity of the latest ``PortfolioSnapshot`` (the previo
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from optionswarm.bus import MessageBus, Subscription
 from optionswarm.config import StrategySettings
@@ -106,6 +106,10 @@ class StrategyComponent(Component):
 
     def on_rejected(self, rejection: OrderRejected) -> None:
         """One of this strategy's orders was refused (subclasses may undo their bookkeeping)."""
+
+    def report(self) -> dict[str, Any]:
+        """Strategy-specific results for the backtest document (none by default)."""
+        return {}
 
     def on_bar(self, bar: Bar) -> None:
         """Default: ignore bars."""

@@ -12,7 +12,6 @@ import math
 from collections.abc import Callable
 
 from optionswarm.model import ChainSnapshot, Side
-from optionswarm.strategy.selection import select_expiry
 from optionswarm.strategy.structures import (
     MULTIPLIER,
     ExpiryRows,
@@ -20,6 +19,7 @@ from optionswarm.strategy.structures import (
     StructureConfig,
     StructureKind,
     StructurePlan,
+    pick_expiry,
 )
 
 __all__ = ["build_structure", "payoff_extremes"]
@@ -171,8 +171,8 @@ _BUILDERS: dict[StructureKind, _Builder] = {
 
 
 def _calendar(chain: ChainSnapshot, cfg: StructureConfig) -> StructurePlan | None:
-    near = select_expiry(chain, cfg.target_dte, cfg.max_dte_error, min_dte=cfg.min_dte)
-    far = select_expiry(chain, cfg.far_dte, cfg.max_dte_error * 2, min_dte=cfg.target_dte + 14)
+    near = pick_expiry(chain, cfg.target_dte, cfg.max_dte_error, min_dte=cfg.min_dte)
+    far = pick_expiry(chain, cfg.far_dte, cfg.max_dte_error * 2, min_dte=cfg.target_dte + 14)
     if near is None or far is None or far <= near:
         return None
     e_near, e_far = ExpiryRows(chain, near), ExpiryRows(chain, far)
@@ -203,7 +203,7 @@ def build_structure(
     """The priced structure on ``chain``, or None when the chain cannot give one."""
     if kind is StructureKind.CALENDAR:
         return _calendar(chain, config)
-    expiry = select_expiry(chain, config.target_dte, config.max_dte_error, min_dte=config.min_dte)
+    expiry = pick_expiry(chain, config.target_dte, config.max_dte_error, min_dte=config.min_dte)
     if expiry is None:
         return None
     legs = _BUILDERS[kind](chain, ExpiryRows(chain, expiry), config)

@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from optionswarm.engine.contracts import contract_symbol
+from optionswarm.features.chain import distinct_expiries
 from optionswarm.model import NS_PER_DAY, ChainSnapshot, Direction, Side, VolView
 from optionswarm.strategy.selection import chain_deltas
 
@@ -33,6 +34,7 @@ __all__ = [
     "StructureKind",
     "StructurePlan",
     "choose_structure",
+    "pick_expiry",
 ]
 
 MULTIPLIER = 100
@@ -103,6 +105,24 @@ def choose_structure(
     if kind is StructureKind.IRON_CONDOR and config.allow_naked_short:
         return StructureKind.SHORT_STRANGLE
     return kind
+
+
+def pick_expiry(
+    chain: ChainSnapshot, target_dte: float, max_error_days: float, min_dte: float = 1.0
+) -> int | None:
+    """The listed expiry nearest ``target_dte`` days (ties: the earlier), or None.
+
+    Same rule as ``selection.select_expiry``, on the chain's cached distinct expiries.
+    """
+    expiries = distinct_expiries(chain)
+    dte = (expiries - chain.ts_ns) / NS_PER_DAY
+    error = np.where(dte >= min_dte, np.abs(dte - target_dte), np.inf)
+    if error.shape[0] == 0:
+        return None
+    best = int(np.argmin(error))
+    if not error[best] <= max_error_days:
+        return None
+    return int(expiries[best])
 
 
 class PlannedLeg(msgspec.Struct, frozen=True, kw_only=True):

@@ -148,6 +148,8 @@ class SwarmStrategy(StrategyComponent):
                 day = dt.datetime.fromtimestamp(bar.ts_ns / 1e9, tz=NEW_YORK).date()
                 self.swarm.on_chain(builder.chain_on(self.underlying, day))
                 self.warmup_sessions_replayed += 1
+        self.swarm.reasons.clear()  # decision counts cover the run itself; records carry over
+        self.swarm.baseline_reasons.clear()
 
     # -- positions -------------------------------------------------------------------------
     def _manage(self, position: OpenStructure, chain: ChainSnapshot) -> bool:

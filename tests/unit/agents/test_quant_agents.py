@@ -97,7 +97,8 @@ def test_vol_regime_follows_its_rule_on_real_chains(with_chains: list[MarketStat
             assert f.vrp >= cfg.rich_vrp
             assert f.iv_rank >= cfg.rich_rank
         else:
-            assert f.vrp <= cfg.cheap_vrp or f.iv_rank <= cfg.cheap_rank
+            assert f.vrp <= cfg.cheap_vrp
+            assert f.iv_rank <= cfg.cheap_rank
     assert called > 10
     assert agent.on_update(with_chains[0]).abstain_reason == Reason.INSUFFICIENT_DATA
 
