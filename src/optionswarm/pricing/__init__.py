@@ -14,7 +14,8 @@ theta per year, d/dt of the value as time passes (:func:`per_day` divides by 365
 
 - European: :func:`bsm_price`, :func:`bsm_greeks` -> :class:`Greeks` (numba, ~1e-15 relative).
 - Implied vol: :func:`implied_vol` -> :class:`IVResult` (iv + :class:`IVReason` code).
-- American: :func:`american_price` (``model`` "baw" | "bjs" | "tree"), :func:`baw_price`,
+- American: :func:`american_price` (``model`` "alo" | "baw" | "bjs" | "tree"), :func:`alo_price`
+  (Andersen-Lake-Offengelden fixed point: exact to ~1e-6, ~200 us a contract), :func:`baw_price`,
   :func:`bjerksund_stensland_price`, :func:`binomial_price` (CRR / Leisen-Reimer, cash
   dividends by the escrowed model, :class:`CashDividends`), :func:`american_greeks`,
   :func:`american_implied_vol` (IV of American prices under any of those models).
@@ -30,6 +31,7 @@ from optionswarm.pricing.american import (
     bjerksund_stensland_price,
 )
 from optionswarm.pricing.american_iv import american_implied_vol
+from optionswarm.pricing.andersen_lake import alo_price
 from optionswarm.pricing.binomial import CashDividends, binomial_price
 from optionswarm.pricing.black_scholes import Greeks, bsm_greeks, bsm_price, per_day, per_percent
 from optionswarm.pricing.implied_volatility import IVReason, IVResult, implied_vol
@@ -42,6 +44,7 @@ __all__ = [
     "IVReason",
     "IVResult",
     "InputError",
+    "alo_price",
     "american_greeks",
     "american_implied_vol",
     "american_price",

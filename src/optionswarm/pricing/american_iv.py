@@ -56,10 +56,10 @@ def american_implied_vol(
     q: Any,
     is_call: Any,
     *,
-    model: AmericanModel = "baw",
+    model: AmericanModel = "alo",
     steps: int = DEFAULT_STEPS,
 ) -> IVResult:
-    """Implied vol of American prices under ``model`` ("baw", "bjs" or "tree"); see module."""
+    """Implied vol of American prices under ``model`` (see :func:`american_price`); see module."""
     shape, (p, s, k, t, rr, qq), calls = as_flat_inputs(
         {"price": price, "S": S, "K": K, "T": T, "r": r, "q": q}, is_call
     )

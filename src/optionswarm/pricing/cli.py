@@ -1,9 +1,9 @@
 """``optionswarm price``: price one contract, show its Greeks and (given a market price) its IV.
 
 European (``--model bsm``, the default) uses the closed form and :func:`implied_vol`; American
-(``--american``, default model ``tree``) uses the chosen model, finite-difference Greeks and
-:func:`american_implied_vol` under that model. Greek units as the library: vega, rho per
-1.00; theta per year (the table adds theta per day).
+(``--american``; default model ``alo``, the exact fixed-point method) uses the chosen model,
+finite-difference Greeks and :func:`american_implied_vol` under that model. Greek units as the
+library: vega, rho per 1.00; theta per year (the table adds theta per day).
 """
 
 from __future__ import annotations
@@ -33,12 +33,18 @@ class Model(StrEnum):
     """Pricing model for the command."""
 
     BSM = "bsm"
+    ALO = "alo"
     BAW = "baw"
     BJS = "bjs"
     TREE = "tree"
 
 
-_AMERICAN: dict[Model, AmericanModel] = {Model.BAW: "baw", Model.BJS: "bjs", Model.TREE: "tree"}
+_AMERICAN: dict[Model, AmericanModel] = {
+    Model.ALO: "alo",
+    Model.BAW: "baw",
+    Model.BJS: "bjs",
+    Model.TREE: "tree",
+}
 
 
 def _evaluate(  # noqa: PLR0917  # one contract's fields, passed straight through
@@ -99,7 +105,9 @@ def price_command(  # noqa: PLR0917  # typer maps each option to a parameter
     div: Annotated[float, typer.Option("--div", help="Dividend yield, cont. comp.")] = 0.0,
     call: Annotated[bool, typer.Option("--call/--put", help="Call or put.")] = True,
     american: Annotated[bool, typer.Option("--american", help="American exercise.")] = False,
-    model: Annotated[Model | None, typer.Option("--model", help="bsm | baw | bjs | tree.")] = None,
+    model: Annotated[
+        Model | None, typer.Option("--model", help="bsm | alo | baw | bjs | tree.")
+    ] = None,
     steps: Annotated[int, typer.Option("--steps", help="Tree steps.")] = DEFAULT_STEPS,
     market_price: Annotated[
         float | None, typer.Option("--price", help="Market price: also compute the IV.")
@@ -110,10 +118,10 @@ def price_command(  # noqa: PLR0917  # typer maps each option to a parameter
     if (expiry_years is None) == (dte is None):
         raise typer.BadParameter("give exactly one of --expiry-years and --dte")
     years = expiry_years if expiry_years is not None else float(dte or 0.0) / 365.0
-    chosen = model or (Model.TREE if american else Model.BSM)
+    chosen = model or (Model.ALO if american else Model.BSM)
     if american == (chosen is Model.BSM):
         raise typer.BadParameter(
-            "bsm is European; baw, bjs and tree need --american", param_hint="--model"
+            "bsm is European; alo, baw, bjs and tree need --american", param_hint="--model"
         )
     if vol is None and market_price is None:
         raise typer.BadParameter("give --vol, --price or both", param_hint="--vol")

@@ -13,6 +13,7 @@ import QuantLib as ql  # noqa: N813  # QuantLib's customary short name
 
 from optionswarm.pricing import (
     CashDividends,
+    alo_price,
     american_greeks,
     american_price,
     baw_price,
@@ -63,6 +64,26 @@ def test_tree_is_within_1e3_of_quantlibs_exact_american_engine(ql_option: Any) -
     expected = _ql_prices(ql_option, GRID, exact)
     ours = binomial_price(*_cols(GRID))
     assert np.max(np.abs(ours - expected)) <= 1e-3
+
+
+def test_fixed_point_method_is_within_1e5_of_quantlibs_exact_engine(ql_option: Any) -> None:
+    def exact(process: Any) -> Any:
+        return ql.QdFpAmericanEngine(process, ql.QdFpAmericanEngine.highPrecisionScheme())
+
+    expected = _ql_prices(ql_option, GRID, exact)
+    ours = alo_price(*_cols(GRID))
+    assert np.max(np.abs(ours - expected)) <= 1e-5
+
+
+def test_fixed_point_method_handles_negative_rates_by_its_documented_routes() -> None:
+    args = (100.0, 105.0, 0.75, np.array([-0.01, -0.02, 0.03]), np.array([0.02, -0.03, -0.01]),
+            0.3, False)  # fmt: skip
+    ours = alo_price(*args)
+    # r <= 0 <= q: never exercised early; q < r < 0 and q < 0 < r: the tree's double boundary
+    first = [a if np.ndim(a) == 0 else a[0] for a in args]
+    assert float(ours[0]) == pytest.approx(float(bsm_price(*first)), abs=1e-12)
+    tree = binomial_price(*args)
+    np.testing.assert_allclose(ours[1:], tree[1:], rtol=0, atol=1e-12)
 
 
 def test_crr_and_european_trees_converge_to_their_limits() -> None:
@@ -116,13 +137,14 @@ def test_dividends_after_expiry_change_nothing_and_bad_schedules_are_rejected() 
 
 def test_american_price_dispatches_and_rejects_unknown_models() -> None:
     args = (100.0, 100.0, 0.5, 0.05, 0.02, 0.25, False)
-    assert float(american_price(*args)) == float(baw_price(*args))
+    assert float(american_price(*args)) == float(alo_price(*args))
+    assert float(american_price(*args, model="baw")) == float(baw_price(*args))
     assert float(american_price(*args, model="bjs")) == float(bjerksund_stensland_price(*args))
     assert float(american_price(*args, model="tree")) == float(binomial_price(*args))
     with pytest.raises(ValueError, match="model"):
         american_price(*args, model="ju")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="dividends"):
-        american_price(*args, dividends=CashDividends(times=(0.1,), amounts=(1.0,)))
+        american_price(*args, model="baw", dividends=CashDividends(times=(0.1,), amounts=(1.0,)))
     with pytest.raises(ValueError, match="method"):
         binomial_price(*args, method="tian")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="steps"):
@@ -158,6 +180,11 @@ def test_american_is_worth_at_least_european_and_intrinsic_even_at_the_edges() -
         assert np.all(np.isfinite(am)), model
         assert np.all(am >= euro - scale), model
         assert np.all(am >= intrinsic - scale), model
+    part = slice(0, 1500)  # the fixed point (some elements fall back to the tree)
+    alo = alo_price(*(a[part] for a in args))
+    assert np.all(np.isfinite(alo))
+    assert np.all(alo >= euro[part] - scale[part])
+    assert np.all(alo >= intrinsic[part] - scale[part])
     few = slice(0, 300)  # a tree is only >= European up to its own discretisation error
     tree = binomial_price(*(a[few] for a in args), steps=401)
     assert np.all(np.isfinite(tree))
@@ -167,7 +194,7 @@ def test_american_is_worth_at_least_european_and_intrinsic_even_at_the_edges() -
 
 def test_expiry_and_bad_inputs_give_intrinsic_and_nan() -> None:
     S = np.array([90.0, 110.0, -1.0])
-    for model in ("baw", "bjs", "tree"):
+    for model in ("alo", "baw", "bjs", "tree"):
         at_expiry = american_price(S[:2], 100.0, 0.0, 0.05, 0.0, 0.2, False, model=model)  # type: ignore[arg-type]
         np.testing.assert_array_equal(at_expiry, [10.0, 0.0])
         bad = american_price(S, 100.0, 0.5, 0.05, 0.0, 0.2, False, model=model)  # type: ignore[arg-type]

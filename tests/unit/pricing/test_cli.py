@@ -35,7 +35,8 @@ def test_american_iv_reprices_the_market_price_with_the_chosen_model() -> None:
     out = _json("--spot", "100", "--strike", "110", "--expiry-years", "0.5", "--rate", "0.05",
                 "--put", "--american", "--model", "baw", "--price", "12.0")  # fmt: skip
     iv = float(out["iv"])  # type: ignore[arg-type]
-    assert float(american_price(100.0, 110.0, 0.5, 0.05, 0.0, iv, False)) == pytest.approx(12.0)
+    repriced = american_price(100.0, 110.0, 0.5, 0.05, 0.0, iv, False, model="baw")
+    assert float(repriced) == pytest.approx(12.0)
     assert out["price"] == pytest.approx(12.0, abs=1e-8)
 
 
@@ -44,6 +45,14 @@ def test_price_below_intrinsic_without_vol_is_a_clear_error() -> None:
                                  "--put", "--price", "5"])  # fmt: skip
     assert result.exit_code != 0
     assert "BELOW_INTRINSIC" in result.output
+
+
+def test_american_default_is_the_exact_fixed_point_method() -> None:
+    out = _json("--spot", "100", "--strike", "110", "--dte", "182", "--vol", "0.3",
+                "--rate", "0.05", "--put", "--american")  # fmt: skip
+    assert out["model"] == "alo"
+    expected = american_price(100.0, 110.0, 182 / 365, 0.05, 0.0, 0.3, False, model="alo")
+    assert out["price"] == pytest.approx(float(expected), abs=1e-12)
 
 
 def test_table_output_and_argument_errors() -> None:

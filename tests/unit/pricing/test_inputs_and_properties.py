@@ -21,6 +21,7 @@ from optionswarm.pricing import (
 def test_public_api_is_exactly_the_documented_names() -> None:
     assert sorted(pricing.__all__) == sorted([
         "AmericanModel", "CashDividends", "Greeks", "IVReason", "IVResult", "InputError",
+        "alo_price",
         "american_greeks", "american_implied_vol", "american_price", "baw_price", "binomial_price",
         "bjerksund_stensland_price", "bsm_greeks", "bsm_price", "implied_vol", "input_errors",
         "per_day", "per_percent",

@@ -3,6 +3,8 @@
 Which of our methods answers which table:
 
 - ``european``: :func:`bsm_greeks` against every price and Greek row (Haug via QuantLib).
+- every American row: the exact fixed-point method (:func:`alo_price`) against
+  ``computed_accurate_american_npv`` within 1e-5 (it reaches 8e-7).
 - ``american_baw``: :func:`baw_price` against ``expected`` at the row tolerance (3e-3); the
   converging tree (:func:`binomial_price`, Leisen-Reimer extrapolated) against
   ``computed_accurate_american_npv`` at the same tolerance.
@@ -13,7 +15,8 @@ Which of our methods answers which table:
   allows its own finite-difference engine on these numbers).
 - ``american_qdplus_highprecision``: the rows are regression outputs of QuantLib's QD+
   *approximation*; their 1e-8 tolerance is for that engine. They sit up to 0.026 from the
-  exact American price (QuantLib's QdFp high-precision engine, computed in the test), and the tree
+  exact American price (QuantLib's QdFp high-precision engine, computed in the test); our
+  fixed-point method is checked against that exact price at 2e-5, and the tree
   (default 1601 steps; 3201 for the sigma = 10000 % row) is checked against it at 1e-3. The
   q = 1000 % row is a documented xfail: the tree cannot resolve a drift that large
   (|r - q| dt >> sigma sqrt(dt)).
@@ -30,6 +33,7 @@ import numpy as np
 import pytest
 
 from optionswarm.pricing import (
+    alo_price,
     baw_price,
     binomial_price,
     bjerksund_stensland_price,
@@ -37,6 +41,8 @@ from optionswarm.pricing import (
     implied_vol,
     per_day,
 )
+
+_ALO_TOL = 1e-5  # fixed-point method vs the accurate values (stated to 8 decimals)
 
 _GREEK_FIELD = {
     "npv": "price",
@@ -86,10 +92,12 @@ def test_every_baw_row_matches_haug_and_the_tree_matches_the_accurate_price(
     cols = list(zip(*(_args(r) for r in rows), strict=True))
     baw = baw_price(*cols)
     tree = binomial_price(*cols)
-    for row, ours, exact in zip(rows, baw, tree, strict=True):
+    alo = alo_price(*cols)
+    for row, ours, exact, fixed_point in zip(rows, baw, tree, alo, strict=True):
         assert abs(ours - row["expected"]) <= row["tolerance"], (row["id"], ours)
         accurate = row["computed_accurate_american_npv"]
         assert abs(exact - accurate) <= row["tolerance"], (row["id"], exact, accurate)
+        assert abs(fixed_point - accurate) <= _ALO_TOL, (row["id"], fixed_point, accurate)
 
 
 def test_every_bjerksund_row_matches_and_the_tree_matches_the_accurate_price(
@@ -100,10 +108,12 @@ def test_every_bjerksund_row_matches_and_the_tree_matches_the_accurate_price(
     cols = list(zip(*(_args(r) for r in rows), strict=True))
     bjs = bjerksund_stensland_price(*cols)
     tree = binomial_price(*cols)
-    for row, ours, exact in zip(rows, bjs, tree, strict=True):
+    alo = alo_price(*cols)
+    for row, ours, exact, fixed_point in zip(rows, bjs, tree, alo, strict=True):
         assert abs(ours - row["expected"]) <= row["tolerance"], (row["id"], ours)
         accurate = row["computed_accurate_american_npv"]
         assert abs(exact - accurate) <= 1e-3, (row["id"], exact, accurate)
+        assert abs(fixed_point - accurate) <= _ALO_TOL, (row["id"], fixed_point, accurate)
 
 
 def test_every_ju_row_the_tree_matches_the_accurate_price(
@@ -111,11 +121,14 @@ def test_every_ju_row_the_tree_matches_the_accurate_price(
 ) -> None:
     rows = reference_cases["american_ju"]
     assert len(rows) == 47
-    tree = binomial_price(*zip(*(_args(r) for r in rows), strict=True))
-    for row, exact in zip(rows, tree, strict=True):
+    cols = list(zip(*(_args(r) for r in rows), strict=True))
+    tree = binomial_price(*cols)
+    alo = alo_price(*cols)
+    for row, exact, fixed_point in zip(rows, tree, alo, strict=True):
         accurate = row["computed_accurate_american_npv"]
         assert abs(exact - accurate) <= row["tolerance"], (row["id"], exact, accurate)
         assert abs(exact - row["expected"]) <= row["tolerance_alt"], (row["id"], exact)
+        assert abs(fixed_point - accurate) <= _ALO_TOL, (row["id"], fixed_point, accurate)
 
 
 def _exact_american(row: dict[str, Any], ql_option: Any) -> float:
@@ -136,6 +149,17 @@ def _exact_american(row: dict[str, Any], ql_option: Any) -> float:
         engine=engine,
     )
     return float(option.NPV())
+
+
+def test_every_qdplus_row_the_fixed_point_matches_the_exact_american_price(
+    reference_cases: dict[str, Any], ql_option: Any
+) -> None:
+    rows = reference_cases["american_qdplus_highprecision"]
+    assert len(rows) == 6
+    for row in rows:
+        exact = _exact_american(row, ql_option)
+        ours = float(alo_price(*_args(row)))
+        assert abs(ours - exact) <= 2e-5, (row["id"], ours, exact)  # 10-year rows: 1.1e-5
 
 
 @pytest.mark.parametrize("index", range(6), ids=[f"row{i}" for i in range(6)])
