@@ -58,8 +58,6 @@ class InProcessBus:
                 f"topic {topic.name!r} carries {topic.message_type.__name__}, "
                 f"got {type(message).__name__}"
             )
-        if self._closed:
-            raise BusClosedError(f"publish on {topic.name!r} after close")
         self._published += 1
         handlers = self._handlers.get(topic.name)
         if handlers is None:
@@ -147,9 +145,13 @@ class InProcessBus:
             requests=self._requests,
         )
 
+    def _publish_after_close(self, topic: Topic[M], message: M) -> None:
+        raise BusClosedError(f"publish on {topic.name!r} after close")
+
     def close(self) -> None:
         """Refuse further publishes and requests; subscriptions are dropped."""
         self._closed = True
+        self.publish = self._publish_after_close  # type: ignore[method-assign]  # hot path stays check-free
         self._handlers.clear()
         self._ids.clear()
         self._responders.clear()
