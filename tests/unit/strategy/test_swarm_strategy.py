@@ -161,3 +161,33 @@ def test_settings_the_user_gave_override_the_swarm_defaults() -> None:
     assert cfg.exits.exit_dte == 3
     assert cfg.exits.take_profit == 0.7
     assert cfg.sizing.risk_fraction == 0.05
+
+
+def test_backtest_document_and_html_report_show_the_swarm_record(run: _Run) -> None:
+    from optionswarm.backtest.report import render_report
+    from optionswarm.backtest.results import build_document
+    from optionswarm.backtest.runner import BacktestRun
+
+    node = run.node
+    backtest = BacktestRun(
+        settings=load_settings(None, strategy={"name": "swarm"}),
+        snapshots=tuple(node.portfolio.snapshots),
+        trades=tuple(node.portfolio.trades()),
+        decisions=tuple(run.decisions),
+        fills=(),
+        sessions=len(node.portfolio.snapshots),
+        chains=len(node.portfolio.snapshots),
+        option_quotes=0,
+        events=node.bus.stats().published,
+        audit_records=0,
+        audit_root=None,
+        underlying_source="ArchDataSource",
+        elapsed_s=1.0,
+        strategy_report=run.strategy.report(),
+    )
+    document = build_document(backtest)
+    assert document["strategy_report"]["trades_with"] == "track_record"
+    page = render_report(document)
+    assert "Strategy report" in page
+    assert "track_vs_equal" in page
+    assert "consensus_track_record" in page
