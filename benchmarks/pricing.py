@@ -27,6 +27,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMB
 
 N = 1_000_000
 QL_SAMPLE = 10_000
+AMERICAN_SAMPLE = 2_000  # contracts for the American figures (QuantLib: the first 200)
 
 
 def _contracts(n: int, seed: int = 20261125) -> dict[str, np.ndarray]:
@@ -56,6 +57,55 @@ def _best(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, float]:
 
 def _rates(timing: tuple[float, float]) -> dict[str, float]:
     return {"wall": N / timing[0], "cpu": N / timing[1]}
+
+
+def _american(c: dict[str, np.ndarray]) -> dict[str, Any]:
+    """American puts and calls: contracts/s (CPU) per model and max |error| vs QuantLib QdFp."""
+    import QuantLib as ql  # noqa: N813  # customary name
+
+    from optionswarm.pricing import alo_price, baw_price, binomial_price
+
+    part = {key: value[:AMERICAN_SAMPLE] for key, value in c.items()}
+    part["T"] = np.maximum(np.round(part["T"] * 365), 1) / 365  # whole days, as QuantLib counts
+    args = tuple(part[k] for k in ("S", "K", "T", "r", "q", "sigma", "is_call"))
+    today = ql.Date(15, 1, 2024)
+    ql.Settings.instance().evaluationDate = today
+    dc = ql.Actual365Fixed()
+    ql_values, start = [], time.process_time()
+    for i in range(200):
+        process = ql.BlackScholesMertonProcess(
+            ql.QuoteHandle(ql.SimpleQuote(float(part["S"][i]))),
+            ql.YieldTermStructureHandle(ql.FlatForward(today, float(part["q"][i]), dc)),
+            ql.YieldTermStructureHandle(ql.FlatForward(today, float(part["r"][i]), dc)),
+            ql.BlackVolTermStructureHandle(
+                ql.BlackConstantVol(today, ql.NullCalendar(), float(part["sigma"][i]), dc)
+            ),
+        )
+        kind = ql.Option.Call if part["is_call"][i] else ql.Option.Put
+        option = ql.VanillaOption(
+            ql.PlainVanillaPayoff(kind, float(part["K"][i])),
+            ql.AmericanExercise(today, today + round(float(part["T"][i]) * 365)),
+        )
+        engine = ql.QdFpAmericanEngine(process, ql.QdFpAmericanEngine.highPrecisionScheme())
+        option.setPricingEngine(engine)
+        ql_values.append(option.NPV())
+    ql_rate = 200 / (time.process_time() - start)
+    exact = np.array(ql_values)
+    out: dict[str, Any] = {"quantlib_qdfp_high_precision_cpu_per_s": ql_rate}
+    models = (
+        ("alo", alo_price, AMERICAN_SAMPLE),
+        ("baw", baw_price, AMERICAN_SAMPLE),
+        ("tree_lr_1601", binomial_price, 200),
+    )
+    for name, fn, count in models:
+        fn(*(a[:5] for a in args))  # warm-up
+        start = time.process_time()
+        values = fn(*(a[:count] for a in args))
+        out[name] = {
+            "cpu_per_s": count / (time.process_time() - start),
+            "max_abs_error_vs_qdfp": float(np.max(np.abs(values[:200] - exact))),
+        }
+    return out
 
 
 def _ratio(ours: dict[str, float], peer: dict[str, float]) -> dict[str, float]:
@@ -141,6 +191,7 @@ def main() -> None:
         _best(lambda: fv.fast_implied_volatility(*iv_fv_args, on_error="ignore", **fv_kw), 1)
     )
     ql_rate = _quantlib_rate(c)
+    american = _american(c)
     report = {
         "contracts": N,
         "threads": 1,
@@ -159,6 +210,7 @@ def main() -> None:
             "fast_vollib": fv_iv,
             "ratio_vs_fast_vollib": _ratio(ours_iv, fv_iv),
         },
+        "american": american,
         "implied_vol_errors": {
             "optionswarm": _iv_errors(ours_iv_result.iv, c, greeks.vega),
             "fast_vollib": _iv_errors(fv_iv_values, c, greeks.vega),
