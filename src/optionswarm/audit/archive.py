@@ -78,6 +78,11 @@ class ColdStore:
         with self.fs.open_output_stream(path) as out:
             out.write(data)
 
+    def list(self, directory: str) -> list[str]:
+        """File names (not paths) directly under ``directory``; empty if it does not exist."""
+        selector = pafs.FileSelector(f"{self.base}/{directory}", allow_not_found=True)
+        return [info.base_name for info in self.fs.get_file_info(selector)]
+
     def read(self, name: str) -> bytes | None:
         """The bytes stored at ``name``, or None if absent."""
         try:

@@ -68,6 +68,7 @@ from optionswarm.audit.verifier import (
     merkle_root,
 )
 from optionswarm.audit.verify import verify_log
+from optionswarm.audit.witness import write_witness
 from optionswarm.storage.sql import SqlConfig, create_sql_engine
 
 __all__ = ["AuditInputError", "AuditLog", "EventLike", "PreparedBatch", "canonical_payload"]
@@ -221,6 +222,8 @@ class AuditLog:
             if reload_on_error:
                 self.reload()
             raise
+        if prepared.checkpoint is not None and self.cold is not None:
+            write_witness(self.cold, self.config.log_id, prepared.checkpoint)
         return [AuditReceipt(row[0], row[5]) for row in prepared.rows]
 
     def _checkpoint_due(self, size: int, ts_ns: int) -> bool:
@@ -256,6 +259,8 @@ class AuditLog:
         ts = self._now() if ts_ns is None else ts_ns
         cp = self._signed(self._size, self._frontier.root(), ts)
         self.store.add_checkpoint(_cp_row(cp))
+        if self.cold is not None:
+            write_witness(self.cold, self.config.log_id, _cp_row(cp))
         self._last_cp = cp
         return self._as_signed(cp)
 

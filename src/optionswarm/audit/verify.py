@@ -3,7 +3,8 @@
 Faults are reported in this order of precedence, each naming the record it concerns: a bad
 checkpoint signature or key; the first record-level fault in sequence order (missing, altered,
 reordered, broken link) or signed root that does not match, whichever comes first; truncation
-below the latest checkpoint; and only then a stored Merkle subtree that differs from the
+below the latest checkpoint, or below / off the latest checkpoint witness in the cold store
+(:mod:`optionswarm.audit.witness`); and only then a stored Merkle subtree that differs from the
 recomputed one (it cannot hide a record fault, and proofs are checked against signed roots anyway).
 """
 
@@ -17,6 +18,7 @@ from optionswarm.audit.archive import verify_archived_segments
 from optionswarm.audit.parallel import SEGMENT_LEVEL, verify_segments
 from optionswarm.audit.store import NODE_MIN_LEVEL, RecordRow, compare_nodes, node_id
 from optionswarm.audit.verifier import Reason, RecordScanner, VerificationResult
+from optionswarm.audit.witness import verify_witness
 
 if TYPE_CHECKING:
     from optionswarm.audit.log import AuditLog
@@ -81,6 +83,10 @@ def verify_log(
                 segment_level=segment_level,
             )
     result = bad or scanner.finish()
+    if result.ok:
+        roots = {c.size: c.root for c in checkpoints if c.size <= scanner.next_seq}
+        roots[scanner.next_seq] = scanner.frontier.root()
+        result = verify_witness(log, scanner.next_seq, roots, not node_faults) or result
     return node_faults[0] if result.ok and node_faults else result
 
 

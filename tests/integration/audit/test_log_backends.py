@@ -411,3 +411,31 @@ def test_parallel_verification_finds_what_the_sequential_one_finds(
         sequential.first_bad_seq,
     )
     assert sequential.ok is (attack is _t_nothing)
+
+
+def test_truncating_records_and_checkpoints_is_caught_by_the_cold_witness(
+    make_log: MakeLog,
+) -> None:
+    log = make_log()
+    _fill(log, 40)
+    disable_guards(log.store)
+    execute(log.store, f"DELETE FROM {log.store.records.name} WHERE seq >= 25")
+    execute(log.store, f"DELETE FROM {log.store.checkpoints.name} WHERE size > 20")
+    execute(log.store, f"DELETE FROM {log.store.nodes.name} WHERE node_id >= {32 * 64}")
+    result = make_log().verify()
+    assert (result.ok, result.reason, result.first_bad_seq) == (False, Reason.LOG_TRUNCATED, 25)
+    assert "witness" in result.message
+
+
+def test_a_rewritten_and_re_signed_history_is_caught_by_the_cold_witness(
+    make_log: MakeLog,
+) -> None:
+    log = make_log(checkpoint_every_records=0)
+    _fill(log, 40)
+    log.checkpoint(T0 + 100)
+    disable_guards(log.store)
+    _rewrite_tail(log, 30)
+    execute(log.store, f"DELETE FROM {log.store.checkpoints.name}")
+    execute(log.store, f"DELETE FROM {log.store.nodes.name}")
+    result = log.verify()
+    assert (result.ok, result.reason) == (False, Reason.CHECKPOINT_ROOT_MISMATCH)

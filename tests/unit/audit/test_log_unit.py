@@ -184,3 +184,44 @@ def test_tick_signs_an_idle_tail_once_the_period_passed(tmp_path: Path) -> None:
     )
     disabled.append("a", {}, T0)
     assert disabled.tick(T0 + 10**12) is None
+
+
+def test_witness_files_that_are_broken_or_foreign_are_ignored(audit_log: AuditLog) -> None:
+    from optionswarm.audit.witness import latest_witness
+
+    cold = audit_log.cold
+    assert cold is not None
+    latest = latest_witness(cold, "optionswarm", audit_log.public_key)
+    assert latest is not None
+    assert latest.size == 50
+    cold.write("optionswarm/checkpoints/000000000000999.json", b"{not json")
+    forged = Ed25519Signer.generate()
+    cold.write(
+        "optionswarm/checkpoints/000000000000998.json",
+        msgspec.json.encode(
+            {
+                "size": 998,
+                "ts_ns": 1,
+                "root": "00" * 32,
+                "key_id": forged.key_id,
+                "signature": forged.sign(b"x").hex(),
+            }
+        ),
+    )
+    assert latest_witness(cold, "optionswarm", audit_log.public_key) == latest
+    assert audit_log.verify().ok
+
+
+def test_an_unwritable_cold_store_does_not_fail_the_append(
+    audit_log: AuditLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = audit_log.cold
+    assert cold is not None
+
+    def refuse(*_: object) -> None:
+        raise OSError("read-only file system")
+
+    monkeypatch.setattr(cold, "write", refuse)
+    receipt = audit_log.append("late", {}, T0 + 10**9)
+    assert audit_log.checkpoint(T0 + 2 * 10**9).size == receipt.seq + 1
+    assert audit_log.verify().ok
