@@ -131,6 +131,30 @@ def _strategy_section(report: dict[str, Any]) -> str:
     return f"<h2>Strategy report</h2><table>{''.join(rows)}</table>{''.join(tables)}"
 
 
+def _walk_forward_section(report: dict[str, Any] | None) -> str:
+    if not report:
+        return ""
+    rows = "".join(
+        f"<tr><td>{f['train_start']} to {f['train_end']}</td><td>{f['test_start']} to "
+        f"{f['test_end']}</td><td>{html.escape(f['chosen'])}</td>"
+        f"<td>{f['candidates'][f['chosen']]:.2f}</td><td>{f['test_sharpe']:.2f}</td></tr>"
+        for f in report["folds"]
+    )
+    oos = report["out_of_sample"]
+    figures = "".join(
+        f"<tr><th>{label}</th><td>{_fmt(fmt, oos.get(key))}</td></tr>"
+        for key, label, fmt in _METRICS
+        if key in oos
+    )
+    met = report.get("targets_out_of_sample", {})
+    return (
+        "<h2>Walk-forward (out of sample, after costs)</h2><table><tr><th>train</th>"
+        "<th>test</th><th>chosen on training Sharpe</th><th>train Sharpe</th>"
+        f"<th>test Sharpe</th></tr>{rows}</table><table>{figures}</table>"
+        f"<p>Business targets met out of sample: {html.escape(str(met))}</p>"
+    )
+
+
 def render_report(document: dict[str, Any]) -> str:
     """The report as one HTML string (plotly.js inlined once)."""
     prov = document["provenance"]
@@ -153,7 +177,8 @@ def render_report(document: dict[str, Any]) -> str:
         "Fills at bid/ask with slippage and per-contract fees.</p>"
         f"<p>{document['start']} to {document['end']}, initial equity "
         f"${document['initial_equity']:,.0f}, final ${document['final_equity']:,.0f}.</p>"
-        f"<table>{metrics}</table>{''.join(charts)}"
+        f"<table>{metrics}</table>{_walk_forward_section(document.get('walk_forward'))}"
+        f"{''.join(charts)}"
         f"{_strategy_section(document.get('strategy_report', {}))}"
         f"<h2>Trades ({len(document['trades_table'])})</h2>"
         f"{_trades_table(document['trades_table'])}</body></html>"

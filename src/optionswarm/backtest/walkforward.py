@@ -89,6 +89,19 @@ def _sharpe(run: BacktestRun) -> float:
     return float(value or 0.0)
 
 
+def _targets(oos: dict[str, Any]) -> dict[str, Any]:
+    """The brief's business targets, judged on the out-of-sample record after costs only."""
+    sharpe = float(oos.get("sharpe") or 0.0)
+    drawdown = float(oos.get("max_drawdown") or 0.0)
+    win_rate = float(oos.get("win_rate") or 0.0)
+    return {
+        "sharpe_above_1_5": sharpe > 1.5,
+        "max_drawdown_below_5pct": abs(drawdown) < 0.05,
+        "win_rate_above_60pct": win_rate > 0.60,
+        "all_met": sharpe > 1.5 and abs(drawdown) < 0.05 and win_rate > 0.60,
+    }
+
+
 def run_walk_forward(
     settings: Settings, spec: WalkForwardSpec, source: UnderlyingSource | None = None
 ) -> dict[str, Any]:
@@ -132,12 +145,13 @@ def run_walk_forward(
         if test_end > end:
             break
     returns = daily_returns(oos_equity, settings.portfolio.initial_cash)
+    oos = {**return_metrics(returns), **trade_metrics(oos_trades)}
     return {
         "spec": {"train_months": spec.train_months, "test_months": spec.test_months},
         "folds": [msgspec.to_builtins(f) for f in folds],
+        "targets_out_of_sample": _targets(oos),
         "out_of_sample": {
-            **return_metrics(returns),
-            **trade_metrics(oos_trades),
+            **oos,
             "sessions": len(oos_equity),
             "note": "test windows only, after costs; parameters chosen on training Sharpe alone",
         },

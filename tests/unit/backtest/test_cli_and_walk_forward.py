@@ -11,10 +11,10 @@ import pytest
 import structlog
 from typer.testing import CliRunner
 
-from optionswarm.backtest import parse_walk_forward, run_walk_forward
+from optionswarm.backtest import parse_walk_forward
+from optionswarm.backtest.cli import run_command
 from optionswarm.backtest.walkforward import WalkForwardSpec
 from optionswarm.cli import app
-from optionswarm.config import load_settings
 
 REQUIRED = {
     "total_return",
@@ -98,13 +98,24 @@ def test_walk_forward_spec_parses_years_and_months_and_rejects_nonsense() -> Non
 
 
 @pytest.mark.slow
-def test_walk_forward_selects_on_training_windows_and_reports_out_of_sample() -> None:
+def test_walk_forward_selects_on_training_windows_and_reports_out_of_sample(
+    tmp_path: Path,
+) -> None:
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    settings = load_settings(
-        strategy={"name": "short-put-spread", "target_dte": 20},
-        backtest={"start": "2016-01-01", "end": "2016-04-30"},
+    document = run_command(
+        config=None,
+        overrides={
+            "strategy": {"name": "short-put-spread", "target_dte": 20},
+            "backtest": {"start": "2016-01-01", "end": "2016-04-30"},
+        },
+        json_path=None,
+        report_path=tmp_path / "wf.html",
+        walk_forward="train=2m,test=1m",
+        audit=False,
     )
-    report = run_walk_forward(settings, parse_walk_forward("train=2m,test=1m"))
+    report = document["walk_forward"]
+    assert set(report["targets_out_of_sample"]) >= {"sharpe_above_1_5", "all_met"}
+    assert "Walk-forward (out of sample, after costs)" in (tmp_path / "wf.html").read_text()
     folds = report["folds"]
     assert [(f["train_start"], f["test_start"], f["test_end"]) for f in folds] == [
         ("2016-01-01", "2016-03-01", "2016-03-31"),
