@@ -3,7 +3,14 @@
 Every event that matters is appended as a canonical, hash-chained record; Merkle checkpoints are
 signed with Ed25519 (key file outside the database); inclusion and consistency proofs show that a
 record is in the log and that the log only grew; :meth:`AuditLog.verify` recomputes everything;
-bundles verify with :mod:`optionswarm.audit.verifier` alone; closed periods move to a cold store.
+bundles verify with :mod:`optionswarm.audit.verifier` alone; closed periods move to a cold store,
+which also keeps a signed witness of every checkpoint.
+
+Modules: ``verifier`` (formats + standalone checks, stdlib + cryptography only), ``merkle``
+(proof generation), ``store`` (SQL tables, append-only triggers), ``log`` (AuditLog),
+``writer`` (pipelined group commit), ``verify`` / ``parallel`` (full verification, optionally
+in worker processes), ``export`` (bundles), ``archive`` (cold store, retention),
+``witness`` (checkpoint witnesses), ``signing`` (Ed25519 key file), ``kinds``, ``cli``.
 
 Quick start::
 
