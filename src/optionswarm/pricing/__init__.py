@@ -12,15 +12,22 @@ Units (QuantLib's): S, K in price units; T in years; r, q continuously compounde
 sqrt(year). Greeks: vega, rho, dividend_rho per 1.00 (use :func:`per_percent` for per 1 %);
 theta per year, d/dt of the value as time passes (:func:`per_day` divides by 365).
 
-- European: :func:`bsm_price`, :func:`bsm_greeks` -> :class:`Greeks` (numba, ~1e-15 relative).
-- Implied vol: :func:`implied_vol` -> :class:`IVResult` (iv + :class:`IVReason` code).
+T == 0 gives the intrinsic value with limiting Greeks (delta a step, the rest 0) and IV reason
+``EXPIRED``.
+
+- European: :func:`bsm_price`, :func:`bsm_greeks` -> :class:`Greeks` (one fused pass; agrees
+  with QuantLib to 1e-10; ~10 M contracts/s with all Greeks on one core).
+- Implied vol: :func:`implied_vol` -> :class:`IVResult` (iv + :class:`IVReason` code; error
+  < 1e-10 wherever the price determines sigma; ~2.5 M contracts/s on one core).
 - American: :func:`american_price` (``model`` "alo" | "baw" | "bjs" | "tree"), :func:`alo_price`
   (Andersen-Lake-Offengelden fixed point: exact to ~1e-6, ~200 us a contract), :func:`baw_price`,
   :func:`bjerksund_stensland_price`, :func:`binomial_price` (CRR / Leisen-Reimer, cash
   dividends by the escrowed model, :class:`CashDividends`), :func:`american_greeks`,
   :func:`american_implied_vol` (IV of American prices under any of those models).
 
-The numba kernels compile on first use (about 1-2 s each) and are cached on disk afterwards.
+The numba kernels compile on first use (a few seconds in all) and are cached on disk (in
+``__pycache__``, or numba's user cache dir if that is read-only); a process still pays about
+0.5 s for numba's runtime on its first call.
 """
 
 from optionswarm.pricing.american import (
