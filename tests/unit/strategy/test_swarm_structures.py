@@ -215,3 +215,42 @@ def test_a_leg_missing_from_the_chain_holds_the_exit(chain: ChainSnapshot) -> No
     other = chain.slice(chain.expiry_ns != plan.expiry_ns)
     assert closing_value(position, other) is None
     assert check_exit(position, other, ExitConfig(stop_loss=1e-9)) is None
+
+
+@pytest.mark.parametrize("kind", list(StructureKind))
+def test_structures_needing_calls_or_bids_are_refused_when_the_chain_lacks_them(
+    kind: StructureKind, chain: ChainSnapshot
+) -> None:
+    puts_only = chain.slice(~chain.is_call)
+    no_bids = chain.with_columns(bid=np.zeros(len(chain)))
+    needs_calls = kind not in {
+        StructureKind.LONG_PUT,
+        StructureKind.BEAR_PUT_SPREAD,
+        StructureKind.BULL_PUT_SPREAD,
+        StructureKind.CASH_SECURED_PUT,
+    }
+    sells = kind not in {
+        StructureKind.LONG_CALL,
+        StructureKind.LONG_PUT,
+        StructureKind.LONG_STRADDLE,
+        StructureKind.LONG_STRANGLE,
+    }
+    if needs_calls:
+        assert build_structure(kind, puts_only, CFG) is None
+    if sells:
+        assert build_structure(kind, no_bids, CFG) is None
+
+
+def test_a_wing_beyond_the_listed_strikes_is_refused(chain: ChainSnapshot) -> None:
+    far_wing = StructureConfig(short_delta=0.02, wing_delta=0.01)
+    chain_near = chain.slice(
+        (chain.strike > chain.spot * 0.97) & (chain.strike < chain.spot * 1.03)
+    )
+    for kind in (
+        StructureKind.BULL_PUT_SPREAD,
+        StructureKind.BEAR_CALL_SPREAD,
+        StructureKind.IRON_CONDOR,
+    ):
+        assert build_structure(kind, chain_near, far_wing) is None
+    debit = StructureConfig(long_delta=0.02)
+    assert build_structure(StructureKind.BULL_CALL_SPREAD, chain_near, debit) is None
