@@ -1,7 +1,8 @@
 # ruff: noqa: PLR0917  # pricing takes (price, S, K, T, r, q, ...) positionally, as PLR0913
 """Implied volatility of American option prices under a chosen model, vectorised over a chain.
 
-Method: the model price is increasing in sigma, so sigma is bracketed in [1e-4, 10] and the
+Method: the model price is increasing in sigma, so sigma is bracketed in [1e-4, 10] (the upper
+end lowered to the European IV of the price where it exists: American >= European) and the
 bracket is shrunk by the Illinois variant of regula falsi (superlinear, never leaves the bracket)
 with a bisection in log sigma every third step (so it always converges), one vectorised model
 evaluation per step for all unsettled elements at once, until the price matches to its own
@@ -25,7 +26,7 @@ import numpy.typing as npt
 from optionswarm.pricing._arrays import FloatArray, as_flat_inputs
 from optionswarm.pricing.american import AmericanModel, american_price
 from optionswarm.pricing.binomial import DEFAULT_STEPS
-from optionswarm.pricing.implied_volatility import IVReason, IVResult
+from optionswarm.pricing.implied_volatility import IVReason, IVResult, implied_vol
 
 __all__ = ["american_implied_vol"]
 
@@ -45,6 +46,15 @@ def _screen(
     reason[~bad & (t > 0) & (p <= 0)] = IVReason.NONPOSITIVE_PRICE
     reason[bad] = IVReason.BAD_INPUT
     return reason
+
+
+def _upper_guess(p: FloatArray, s: FloatArray, k: FloatArray, t: FloatArray, r: FloatArray,
+                 q: FloatArray, calls: npt.NDArray[np.bool_], idx: Any) -> FloatArray:  # fmt: skip
+    """American >= European at every sigma, so the American IV is at most the European IV of
+    the same price: a tight upper end for the bracket where the latter exists."""
+    euro = implied_vol(p[idx], s[idx], k[idx], t[idx], r[idx], q[idx], calls[idx])
+    bound = np.where(euro.ok, euro.iv * (1.0 + 1e-9) + 1e-12, _VOL_HI)
+    return np.asarray(np.minimum(bound, _VOL_HI), dtype=np.float64)
 
 
 def american_implied_vol(
@@ -73,8 +83,12 @@ def american_implied_vol(
                                model=model, steps=steps)  # fmt: skip
         return np.asarray(value - p[rows], dtype=np.float64)
 
-    lo, hi = np.full(idx.size, _VOL_LO), np.full(idx.size, _VOL_HI)
+    lo, hi = np.full(idx.size, _VOL_LO), _upper_guess(p, s, k, t, rr, qq, calls, idx)
     f_lo, f_hi = gap(idx, lo), gap(idx, hi)
+    loose = (f_hi < 0) & (hi < _VOL_HI)  # the European bound was not enough after all
+    if loose.any():
+        hi[loose] = _VOL_HI
+        f_hi[loose] = gap(idx[loose], hi[loose])
     reason[idx[f_lo >= 0]] = IVReason.BELOW_INTRINSIC
     reason[idx[f_hi < 0]] = IVReason.ABOVE_UPPER_BOUND
     keep = (f_lo < 0) & (f_hi >= 0)
