@@ -1,9 +1,10 @@
 """``TradingNode``: builds and wires the components of one mode from one ``Settings`` object.
 
 Backtest = simulated clock + simulated fills; paper = wall clock + simulated fills; live = wall
-clock + a broker adapter (passed in). Strategy, portfolio, router and risk gate are the same
-objects in every mode. All wiring happens here; components receive everything through their
-constructors.
+clock + a broker adapter (passed in). A strategy other than the reference ones (e.g. the
+swarm's) and a real risk gate are passed in the same way. Strategy, portfolio, router and risk
+gate are the same objects in every mode. All wiring happens here; components receive everything
+through their constructors.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class TradingNode:
         risk_gate: RiskGate | None = None,
         execution: ExecutionClient | None = None,
         audit: AuditSink | None = None,
+        strategy: StrategyComponent | None = None,
     ) -> None:
         self.settings = settings
         self.bus: MessageBus = bus or InProcessBus()
@@ -56,7 +58,7 @@ class TradingNode:
         self.execution = execution
         self.risk_gate: RiskGate = risk_gate or AllowAllRiskGateStub()
         self.router = OrderRouter(self.bus, self.clock, self.risk_gate, execution)
-        self.strategy: StrategyComponent = build_strategy(
+        self.strategy: StrategyComponent = strategy or build_strategy(
             settings.strategy.name,
             self.bus,
             self.clock,

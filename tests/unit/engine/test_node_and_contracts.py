@@ -101,3 +101,17 @@ def test_recorder_flushes_once_per_session_and_on_stop() -> None:
     assert sink.batches == 2
     assert recorder.recorded == 3
     assert sink.records[0] == ("decision", decision, 7)
+
+
+def test_a_strategy_passed_in_replaces_the_reference_one() -> None:
+    from optionswarm.bus import InProcessBus
+    from optionswarm.strategy import BuyAndHold
+
+    settings = load_settings(strategy={"name": "short-put-spread"})
+    bus, clock = InProcessBus(), SimulatedClock()
+    mine = BuyAndHold(
+        "my-strategy", bus, clock, settings.strategy, underlying="sp500", initial_equity=1.0
+    )
+    node = TradingNode(settings, bus=bus, clock=clock, strategy=mine)
+    assert node.strategy is mine
+    assert mine in node.components
