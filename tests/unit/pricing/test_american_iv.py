@@ -9,6 +9,7 @@ import QuantLib as ql  # noqa: N813  # QuantLib's customary short name
 
 from optionswarm.pricing import (
     IVReason,
+    alo_price,
     american_implied_vol,
     baw_price,
     binomial_price,
@@ -39,6 +40,16 @@ def test_baw_and_bjs_prices_invert_to_their_vol_wherever_the_price_pins_it() -> 
         # the rest are flagged, never silently wrong: exercise-now prices carry no vol
         assert set(np.unique(result.reason)) <= {IVReason.OK, IVReason.BELOW_INTRINSIC,
                                                  IVReason.NONPOSITIVE_PRICE}  # fmt: skip
+
+
+def test_fixed_point_prices_invert_to_their_vol() -> None:
+    S, K, T, r, q, vol, calls = _chain(200, 4)
+    prices = alo_price(S, K, T, r, q, vol, calls)
+    result = american_implied_vol(prices, S, K, T, r, q, calls)  # model "alo" by default
+    vega = bsm_greeks(S, K, T, r, q, vol, calls).vega
+    informative = result.ok & (np.maximum(S, K) * 64 * _EPS < 1e-9 * vega)
+    assert informative.sum() > 150
+    assert np.max(np.abs(result.iv - vol)[informative]) <= 1e-8
 
 
 def test_tree_iv_recovers_quantlibs_exact_american_prices(ql_option: Any) -> None:
