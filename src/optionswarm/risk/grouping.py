@@ -1,16 +1,19 @@
 """Match one underlying's legs into Cboe strategy groups so as to minimise the requirement.
 
-Greedy in three passes, each taking the largest saving first:
+Three passes, each an exact best matching (:func:`match_units`, a linear assignment over single
+contracts) for books up to about a hundred contracts a side, and greedy - largest saving first -
+beyond that:
 
 1. pair each short option with a long option of the same right and multiplier expiring on or
-   after it (a vertical) or, for a call, with 100 shares of long stock (a covered call);
+   after it (a vertical) or, for a call, with 100 shares of long stock (a covered call); unless
+   the profile has ``spread_at_most_naked``, every short that can be paired is paired;
 2. join a credit put spread and a credit call spread of one expiry whose short put strike is at
    or below the short call strike into an iron condor (saving the narrower wing's width);
 3. join a naked call and a naked put into a short straddle/strangle.
 
-What is left is margined alone (long option, naked or cash-secured short, stock). Greedy is not
-proven optimal for every portfolio, but every group it forms is a valid Cboe treatment, so the
-result is never below what the rules require.
+What is left is margined alone (long option, naked or cash-secured short, stock). Each pass is
+optimal for what it is given, not the passes jointly (verticals are formed before straddles);
+every group formed is a valid Cboe treatment, so the result never falls below the rules.
 """
 
 from __future__ import annotations
@@ -26,9 +29,13 @@ from optionswarm.risk.margin_model import (
     StrategyKind,
     naked_requirement,
 )
+from optionswarm.risk.matching import match_units
 from optionswarm.risk.reasons import RiskCode
 
 __all__ = ["group_legs"]
+
+_NO_NAKED = 1e9  # stands for "cannot stay naked" in the matching weights
+_MUST_PAIR = 1e12  # dominates every saving: pair first, then save the most
 
 _K = StrategyKind
 
@@ -101,6 +108,9 @@ class _Matcher:
 
     # -- pass 1: verticals and covered calls --
     def pair(self, shorts: list[_Slot], longs: list[_Slot], stock: _Stock) -> list[_Spread]:
+        exact = self._pair_exactly(shorts, longs, stock)
+        if exact is not None:
+            return exact
         spreads: list[_Spread] = []
         while True:
             best: tuple[_Slot, _Slot | None] | None = None
@@ -116,6 +126,49 @@ class _Matcher:
             if best is None:
                 return spreads
             self._take(best[0], best[1], stock, spreads)
+
+    def _pair_gain(self, short: MarginLeg, long: MarginLeg | None) -> float | None:
+        """Requirement saved by pairing one unit of ``short`` with ``long`` (None: stock)."""
+        alone = min(self.alone(short), _NO_NAKED)
+        if long is None:
+            gain = alone  # a covered call adds nothing to the stock's requirement
+        elif _pairs(short, long):
+            gain = alone + long.price - _vertical_requirement(short, long)
+        else:
+            return None
+        # conservative profiles pair every short that can be paired, then save the most
+        return gain if self.profile.spread_at_most_naked else gain + _MUST_PAIR
+
+    def _pair_exactly(
+        self, shorts: list[_Slot], longs: list[_Slot], stock: _Stock
+    ) -> list[_Spread] | None:
+        live_s = [x for x in shorts if x.left]
+        live_l = [y for y in longs if y.left]
+        call_multipliers = {x.leg.multiplier for x in live_s if x.leg.is_call}
+        cover = call_multipliers.pop() if len(call_multipliers) == 1 else 0
+        stock_units = stock.left // cover if cover else 0
+        caps = [y.left for y in live_l] + ([stock_units] if stock_units else [])
+
+        def gain(i: int, j: int) -> float | None:
+            short = live_s[i].leg
+            if j < len(live_l):
+                return self._pair_gain(short, live_l[j].leg)
+            return self._pair_gain(short, None) if short.is_call else None
+
+        pairs = match_units([x.left for x in live_s], caps, gain)
+        if pairs is None:
+            return None
+        spreads: list[_Spread] = []
+        for (i, j), n in sorted(pairs.items()):
+            short = live_s[i]
+            short.left -= n
+            if j < len(live_l):
+                live_l[j].left -= n
+                spreads.append(_Spread(short.leg, live_l[j].leg, n))
+            else:
+                stock.left -= n * cover
+                self.covered_call(short.leg, n, stock.symbol)
+        return spreads
 
     def _take(self, s: _Slot, lg: _Slot | None, stock: _Stock, spreads: list[_Spread]) -> None:
         if lg is None:
@@ -133,7 +186,17 @@ class _Matcher:
     def condors(self, spreads: list[_Spread]) -> None:
         puts = [sp for sp in spreads if sp.is_credit and not sp.short.is_call]
         calls = [sp for sp in spreads if sp.is_credit and sp.short.is_call]
-        while True:
+
+        def gain(i: int, j: int) -> float | None:
+            p, c = puts[i], calls[j]
+            return min(p.width, c.width) if _condor_compatible(p, c) else None
+
+        exact = match_units([p.qty for p in puts], [c.qty for c in calls], gain)
+        for (i, j), n in sorted((exact or {}).items()):
+            puts[i].qty -= n
+            calls[j].qty -= n
+            self.iron_condor(puts[i], calls[j], n)
+        while exact is None:
             best, best_saving = None, 0.0
             for p in (x for x in puts if x.qty):
                 for c in (y for y in calls if y.qty and _condor_compatible(p, y)):
@@ -170,7 +233,24 @@ class _Matcher:
     def _is_naked(self, leg: MarginLeg) -> bool:
         return self.profile.allow_naked_puts and self.naked(leg) <= leg.strike
 
+    def _straddle_gain(self, call: MarginLeg, put: MarginLeg) -> float | None:
+        if call.multiplier != put.multiplier:
+            return None
+        rc, rp = self.naked(call), self.naked(put)
+        return (rc - call.price) if rc <= rp else (rp - put.price)
+
     def _straddles(self, calls: list[_Slot], puts: list[_Slot]) -> None:
+        exact = match_units(
+            [c.left for c in calls],
+            [p.left for p in puts],
+            lambda i, j: self._straddle_gain(calls[i].leg, puts[j].leg),
+        )
+        if exact is not None:
+            for (i, j), n in sorted(exact.items()):
+                calls[i].left -= n
+                puts[j].left -= n
+                self.straddle(calls[i].leg, puts[j].leg, n)
+            return
         while True:
             best, best_saving = None, 0.0
             for c in (x for x in calls if x.left):

@@ -8,6 +8,7 @@ the group's maximum loss at expiry, measured by brute force on a fine grid of se
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -139,3 +140,41 @@ def test_fast_path_agrees_with_the_full_grouping_wherever_it_answers(
     quick = quick_capital(legs)
     if quick is not None:
         assert abs(quick - ENGINE.margin(legs, spot).capital) < 1e-6
+
+
+def test_large_books_fall_back_to_greedy_and_stay_conservative() -> None:
+    # 300 contracts a side: beyond the exact matcher's size, the greedy pass decides
+    legs = [
+        MarginLeg(
+            symbol="P90", quantity=300, is_call=False, strike=90.0, expiry_ns=EXPIRY, price=0.5
+        ),
+        MarginLeg(
+            symbol="P95", quantity=-300, is_call=False, strike=95.0, expiry_ns=EXPIRY, price=1.2
+        ),
+        MarginLeg(
+            symbol="C105", quantity=-300, is_call=True, strike=105.0, expiry_ns=EXPIRY, price=1.3
+        ),
+        MarginLeg(
+            symbol="C115", quantity=300, is_call=True, strike=115.0, expiry_ns=EXPIRY, price=0.4
+        ),
+        MarginLeg(
+            symbol="C120", quantity=-200, is_call=True, strike=120.0, expiry_ns=EXPIRY, price=0.2
+        ),
+        MarginLeg(
+            symbol="P80", quantity=-200, is_call=False, strike=80.0, expiry_ns=EXPIRY, price=0.2
+        ),
+    ]
+    result = ENGINE.margin(legs, 100.0)
+    kinds = {g.kind for g in result.groups}
+    assert StrategyKind.IRON_CONDOR in kinds
+    assert StrategyKind.SHORT_STRADDLE in kinds
+    condor = next(g for g in result.groups if g.kind is StrategyKind.IRON_CONDOR)
+    # the 115 calls first cover the 120 shorts (saving 10.20 a unit: naked 10% x 100 + 0.20,
+    # against 6.30 as a 105/115 credit spread), so 100 are left for condors:
+    # (10 wider wing + 0.50 + 0.40 longs) x 100 x 100 = 109,000
+    assert condor.requirement == pytest.approx(109_000.0)
+    placed: dict[str, int] = {}
+    for group in result.groups:
+        for symbol, quantity in group.legs:
+            placed[symbol] = placed.get(symbol, 0) + quantity
+    assert placed == {leg.symbol: leg.quantity for leg in legs}
