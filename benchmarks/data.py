@@ -37,8 +37,10 @@ from optionswarm.storage.quarantine import QuarantineStore
 
 def _percentiles(samples_ns: list[int]) -> dict[str, float]:
     values = np.asarray(samples_ns, dtype=np.float64) / 1e3
-    return {"p50_us": round(float(np.percentile(values, 50)), 2),
-            "p99_us": round(float(np.percentile(values, 99)), 2)}
+    return {
+        "p50_us": round(float(np.percentile(values, 50)), 2),
+        "p99_us": round(float(np.percentile(values, 99)), 2),
+    }
 
 
 def _import_file(builder: ModelledChainBuilder, rows: int, path: Path) -> int:
@@ -57,20 +59,25 @@ def bench_import(builder: ModelledChainBuilder, rows: int, work: Path) -> dict[s
 
     path = work / "cboe_eod.csv"
     count = _import_file(builder, rows, path)
-    importer = ChainImporter(ChainStore(work / "import" / "chains"),
-                             QuarantineStore(work / "import"))
-    start = time.perf_counter()
+    importer = ChainImporter(
+        ChainStore(work / "import" / "chains"), QuarantineStore(work / "import")
+    )
+    start, cpu = time.perf_counter(), time.process_time()
     report = importer.import_file(path, LAYOUTS["cboe"], now_ns=time.time_ns())
-    ours = time.perf_counter() - start
-    start = time.perf_counter()
+    ours, ours_cpu = time.perf_counter() - start, time.process_time() - cpu
+    start, cpu = time.perf_counter(), time.process_time()
     pd.read_csv(path).to_parquet(work / "pandas.parquet")
-    theirs = time.perf_counter() - start
+    theirs, theirs_cpu = time.perf_counter() - start, time.process_time() - cpu
     return {
-        "rows": count, "file_mb": round(path.stat().st_size / 1e6, 1),
-        "optionswarm_rows_per_s": round(count / ours), "optionswarm_s": round(ours, 3),
+        "rows": count,
+        "file_mb": round(path.stat().st_size / 1e6, 1),
+        "optionswarm_rows_per_s": round(count / ours),
+        "optionswarm_s": round(ours, 3),
         "pandas_read_csv_to_parquet_rows_per_s": round(count / theirs),
-        "pandas_s": round(theirs, 3), "accepted": report.accepted,
-        "quarantined": report.quarantined, "target_rows_per_s": 1_000_000,
+        "pandas_s": round(theirs, 3),
+        "accepted": report.accepted,
+        "quarantined": report.quarantined,
+        "target_rows_per_s": 1_000_000,
     }
 
 
@@ -84,12 +91,17 @@ def bench_build(builder: ModelledChainBuilder, days: int) -> dict[str, object]:
         if count >= days:
             break
     elapsed = time.perf_counter() - start
-    return {"days": count, "days_per_s": round(count / elapsed, 1),
-            "ms_per_day": round(1e3 * elapsed / count, 3), "rows_per_day": round(rows / count)}
+    return {
+        "days": count,
+        "days_per_s": round(count / elapsed, 1),
+        "ms_per_day": round(1e3 * elapsed / count, 3),
+        "rows_per_day": round(rows / count),
+    }
 
 
-def bench_query(builder: ModelledChainBuilder, years: int, queries: int,
-                work: Path) -> dict[str, object]:
+def bench_query(
+    builder: ModelledChainBuilder, years: int, queries: int, work: Path
+) -> dict[str, object]:
     store = ChainStore(work / "history")
     start_day = dt.date(2018 - years + 1, 1, 1)
     start = time.perf_counter()
@@ -114,10 +126,14 @@ def bench_query(builder: ModelledChainBuilder, years: int, queries: int,
         t0 = time.perf_counter_ns()
         fresh.snapshot_at("sp500", stamps[i])
         snapshot_ns.append(time.perf_counter_ns() - t0)
-    return {"stored_days": days, "stored_rows": rows, "fill_s": round(fill, 1),
-            "chain_at_arrow": _percentiles(arrow_ns),
-            "snapshot_at_chainsnapshot": _percentiles(snapshot_ns),
-            "target_p99_us": 1000}
+    return {
+        "stored_days": days,
+        "stored_rows": rows,
+        "fill_s": round(fill, 1),
+        "chain_at_arrow": _percentiles(arrow_ns),
+        "snapshot_at_chainsnapshot": _percentiles(snapshot_ns),
+        "target_p99_us": 1000,
+    }
 
 
 def bench_hot(builder: ModelledChainBuilder, reads: int) -> dict[str, object]:
@@ -135,8 +151,17 @@ def bench_hot(builder: ModelledChainBuilder, reads: int) -> dict[str, object]:
         t2 = time.perf_counter_ns()
         chain_ns.append(t1 - t0)
         quote_ns.append(t2 - t1)
-    return {"latest_chain": _percentiles(chain_ns), "latest_quote": _percentiles(quote_ns),
-            "target_p99_us": 10}
+    return {
+        "latest_chain": _percentiles(chain_ns),
+        "latest_quote": _percentiles(quote_ns),
+        "target_p99_us": 10,
+    }
+
+
+def _load() -> dict[str, object]:
+    import os
+
+    return {"cpus": os.cpu_count(), "load_average_1m": round(os.getloadavg()[0], 2)}
 
 
 def main() -> None:
@@ -151,11 +176,13 @@ def main() -> None:
         work = Path(tmp)
         result = {
             "benchmark": "data",
+            "machine_at_start": _load(),
             "chain_build": bench_build(builder, build_days),
             "import": bench_import(builder, rows, work),
             "hot_store": bench_hot(builder, reads),
             "chain_query": bench_query(builder, years, queries, work),
         }
+    result["machine_at_end"] = _load()
     print(json.dumps(result, indent=2))
 
 

@@ -181,7 +181,8 @@ class ChainStore:
 
     def stage(self, table: pa.Table) -> StagedFiles:
         """Write canonical rows as new files, not yet visible; ``commit`` publishes them."""
-        table = table.select(CANONICAL_SCHEMA.names).cast(CANONICAL_SCHEMA)
+        # One contiguous chunk: `take` on a many-chunk table (a CSV read) costs O(rows) per call.
+        table = table.select(CANONICAL_SCHEMA.names).cast(CANONICAL_SCHEMA).combine_chunks()
         staged = StagedFiles()
         if table.num_rows == 0:
             return staged
