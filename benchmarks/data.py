@@ -75,6 +75,8 @@ def bench_import(builder: ModelledChainBuilder, rows: int, work: Path) -> dict[s
         "optionswarm_s": round(ours, 3),
         "pandas_read_csv_to_parquet_rows_per_s": round(count / theirs),
         "pandas_s": round(theirs, 3),
+        "optionswarm_cpu_s": round(ours_cpu, 3),
+        "pandas_cpu_s": round(theirs_cpu, 3),
         "accepted": report.accepted,
         "quarantined": report.quarantined,
         "target_rows_per_s": 1_000_000,
