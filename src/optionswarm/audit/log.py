@@ -216,15 +216,24 @@ class AuditLog:
         On failure nothing of the batch is stored and (by default) the in-memory tip is
         re-read from the store, so the log continues from what is really there.
         """
+        return self.commit_many([prepared], reload_on_error=reload_on_error)[0]
+
+    def commit_many(
+        self, batches: list[PreparedBatch], *, reload_on_error: bool = True
+    ) -> list[list[AuditReceipt]]:
+        """Write consecutive prepared batches in ONE transaction (one flush for all of them)."""
+        rows = [row for b in batches for row in b.rows]
+        nodes = [node for b in batches for node in b.nodes]
+        cps = [b.checkpoint for b in batches if b.checkpoint is not None]
         try:
-            self.store.write_batch(prepared.rows, prepared.nodes, prepared.checkpoint)
+            self.store.write_batch(rows, nodes, cps)
         except BaseException:
             if reload_on_error:
                 self.reload()
             raise
-        if prepared.checkpoint is not None and self.cold is not None:
-            write_witness(self.cold, self.config.log_id, prepared.checkpoint)
-        return [AuditReceipt(row[0], row[5]) for row in prepared.rows]
+        if cps and self.cold is not None:
+            write_witness(self.cold, self.config.log_id, cps[-1])
+        return [[AuditReceipt(row[0], row[5]) for row in b.rows] for b in batches]
 
     def _checkpoint_due(self, size: int, ts_ns: int) -> bool:
         cfg, last = self.config, self._last_cp

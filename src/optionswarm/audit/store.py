@@ -144,9 +144,9 @@ class AuditStore:
         self,
         records: Sequence[RecordRow],
         nodes: Sequence[tuple[int, bytes]],
-        checkpoint: dict[str, Any] | None,
+        checkpoint: dict[str, Any] | Sequence[dict[str, Any]] | None,
     ) -> None:
-        """Insert records, their completed subtree nodes and a checkpoint in one transaction.
+        """Insert records, their completed subtree nodes and checkpoints in one transaction.
 
         Rows go straight to the DB-API ``executemany`` as tuples: SQLAlchemy's per-value
         processing would cost more than hashing them.
@@ -160,8 +160,9 @@ class AuditStore:
                     cursor.executemany(*self._insert_sql(self.nodes, nodes))
             finally:
                 cursor.close()
-            if checkpoint is not None:
-                conn.execute(self.checkpoints.insert(), [checkpoint])
+            cps = [checkpoint] if isinstance(checkpoint, dict) else list(checkpoint or ())
+            if cps:
+                conn.execute(self.checkpoints.insert(), cps)
 
     def _insert_sql(
         self, table: sa.Table, rows: Sequence[tuple[Any, ...]]

@@ -1,10 +1,12 @@
-"""Pipelined group commit: hash the next batch while the previous one is being flushed.
+"""Group commit: many producers' batches share one transaction, hashed while the last one flushes.
 
 :meth:`AuditLog.append_many` hashes a batch, then waits for its commit (for ``synchronous=FULL``,
-an fsync). :class:`GroupCommitWriter` moves the commit to a writer thread: :meth:`submit` hashes
-and chains the batch in the caller's thread and returns a future that resolves to the receipts
-once the batch's transaction has committed. SQLite and psycopg release the GIL while they write
-and flush, so hashing and flushing overlap. Batches commit strictly in submission order.
+an fsync). :class:`GroupCommitWriter` moves commits to a writer thread: :meth:`submit` (thread
+safe) hashes and chains the batch in the caller's thread and returns a future that resolves to
+the receipts once a transaction holding it has committed. Whatever is waiting when the writer
+is free -- up to ``max_coalesce`` batches -- goes into ONE transaction, so a thousand single-event
+submits cost a handful of flushes, not a thousand. SQLite and psycopg release the GIL while they
+write and flush, so hashing and flushing overlap. Batches commit strictly in submission order.
 
 If a commit fails, that future and every later one fail without writing (a later batch must not
 land after a missing one), :meth:`submit` raises, and :meth:`close` re-reads the log's tip from
@@ -33,8 +35,9 @@ class AuditWriterError(RuntimeError):
 class GroupCommitWriter:
     """Commits prepared batches of one :class:`AuditLog` from a background thread, in order."""
 
-    def __init__(self, log: AuditLog, max_pending: int = 4) -> None:
+    def __init__(self, log: AuditLog, max_pending: int = 1024, max_coalesce: int = 1024) -> None:
         self._log = log
+        self._max_coalesce = max_coalesce
         self._queue: queue.Queue[_Item] = queue.Queue(maxsize=max_pending)
         self._lock = threading.Lock()
         self._failure: BaseException | None = None
@@ -58,16 +61,38 @@ class GroupCommitWriter:
         return future
 
     def _run(self) -> None:
-        while (item := self._queue.get()) is not None:
-            prepared, future = item
-            if self._failure is not None:
+        stop = False
+        while not stop:
+            items: list[tuple[PreparedBatch, Future[list[AuditReceipt]]]] = []
+            item = self._queue.get()
+            while item is not None:
+                items.append(item)
+                if len(items) >= self._max_coalesce:
+                    break
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+            stop = item is None
+            self._commit(items)
+
+    def _commit(self, items: list[tuple[PreparedBatch, Future[list[AuditReceipt]]]]) -> None:
+        """One transaction for every batch waiting: that is the group commit."""
+        if not items:
+            return
+        if self._failure is not None:
+            for _, future in items:
                 future.set_exception(AuditWriterError("an earlier audit commit failed"))
-                continue
-            try:
-                future.set_result(self._log.commit(prepared, reload_on_error=False))
-            except Exception as exc:  # every failure must reach the caller's future
-                self._failure = exc
+            return
+        try:
+            receipts = self._log.commit_many([p for p, _ in items], reload_on_error=False)
+        except Exception as exc:  # every failure must reach the callers' futures
+            self._failure = exc
+            for _, future in items:
                 future.set_exception(exc)
+            return
+        for (_, future), done in zip(items, receipts, strict=True):
+            future.set_result(done)
 
     def close(self) -> None:
         """Wait for pending commits and stop the thread (re-reading the tip after a failure)."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
-from optionswarm.audit import AuditLog
+from optionswarm.audit import AuditLog, AuditReceipt
 from optionswarm.audit.writer import AuditWriterError, GroupCommitWriter
 
 from .conftest import T0
@@ -42,7 +44,7 @@ def test_a_failed_commit_fails_later_batches_and_the_log_recovers(
         real(*args)
 
     monkeypatch.setattr(audit_log.store, "write_batch", flaky)
-    writer = GroupCommitWriter(audit_log, max_pending=8)
+    writer = GroupCommitWriter(audit_log, max_pending=8, max_coalesce=1)
     first = writer.submit(_batch(0, 5))
     second = writer.submit(_batch(5, 5))
     third = writer.submit(_batch(10, 5))
@@ -72,3 +74,29 @@ def test_a_failed_append_leaves_the_tip_where_the_store_is(
     with pytest.raises(OSError, match="gone"):
         audit_log.append_many(_batch(0, 3))
     assert (audit_log.size, audit_log.root()) == (50, root)
+
+
+def test_single_event_submits_from_many_threads_share_transactions(
+    audit_log: AuditLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = audit_log.store.write_batch
+    transactions: list[int] = []
+
+    def counting(rows: Any, *rest: Any) -> None:
+        transactions.append(len(rows))
+        time.sleep(0.002)  # a flush takes time; meanwhile more submits queue up
+        real(rows, *rest)
+
+    monkeypatch.setattr(audit_log.store, "write_batch", counting)
+    with GroupCommitWriter(audit_log) as writer:
+
+        def produce(worker: int) -> list[Future[list[AuditReceipt]]]:
+            return [writer.submit([("login", {"w": worker, "i": i}, T0 + i)]) for i in range(50)]
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            futures = [f for fs in pool.map(produce, range(4)) for f in fs]
+    seqs = sorted(r.seq for f in futures for r in f.result())
+    assert seqs == list(range(50, 250))
+    assert sum(transactions) == 200
+    assert len(transactions) < 200  # coalesced: fewer flushes than submits
+    assert audit_log.verify().ok
