@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from optionswarm.model import (
     CASH_SETTLED_INDEX_ROOTS,
+    NS_PER_YEAR,
     ChainSnapshot,
     ExerciseStyle,
     SettlementStyle,
@@ -36,6 +37,7 @@ __all__ = [
     "column_from_codes",
     "contract_terms",
     "expiry_instants",
+    "implied_spot",
     "occ_symbols",
     "repeated",
     "snapshot_to_table",
@@ -224,11 +226,43 @@ def _scalar(values: npt.NDArray[np.float64], default: float) -> float:
     return float(finite[0]) if finite.size else default
 
 
+def implied_spot(table: pa.Table, rate: float = 0.0, dividend_yield: float = 0.0) -> float:
+    """Spot implied by put-call parity on the nearest expiry (NaN if no strike has both sides).
+
+    At each strike with call and put mids, ``F = K + (C - P) e^{rT}``; the strike with the
+    smallest ``|C - P|`` (nearest the money) gives ``S = F e^{-(r - q) T}``.
+    """
+    mid = (_floats(table, "bid") + _floats(table, "ask")) / 2.0
+    expiry_ns = _ints(table, "expiry_ns")
+    ts = _ints(table, "ts_ns")
+    is_call = np.asarray(table.column("is_call").to_numpy(zero_copy_only=False), dtype=bool)
+    strike = _floats(table, "strike")
+    for expiry in np.unique(expiry_ns[expiry_ns > ts]).tolist():
+        rows = (expiry_ns == expiry) & np.isfinite(mid)
+        calls = dict(
+            zip(strike[rows & is_call].tolist(), mid[rows & is_call].tolist(), strict=True)
+        )
+        pairs = [
+            (k, calls[k] - p)
+            for k, p in zip(
+                strike[rows & ~is_call].tolist(), mid[rows & ~is_call].tolist(), strict=True
+            )
+            if k in calls
+        ]
+        if pairs:
+            k, gap = min(pairs, key=lambda pair: abs(pair[1]))
+            years = (expiry - int(ts[0])) / NS_PER_YEAR
+            forward = k + gap * float(np.exp(rate * years))
+            return float(forward * np.exp(-(rate - dividend_yield) * years))
+    return float("nan")
+
+
 def table_to_snapshot(table: pa.Table) -> ChainSnapshot:
     """One ``ChainSnapshot`` from canonical rows of a single underlying and quote time.
 
     Crossed quotes (flagged ``CROSSED``) keep their flag but lose both prices: a snapshot never
-    holds bid > ask.
+    holds bid > ask. Rows without a spot (a vendor file without the underlying's price) get the
+    spot implied by put-call parity (``implied_spot``).
     """
     if table.num_rows == 0:
         raise ValueError("no rows: a chain snapshot needs at least one contract")
@@ -237,13 +271,17 @@ def table_to_snapshot(table: pa.Table) -> ChainSnapshot:
     bid = np.where(crossed, np.nan, bid)
     ask = np.where(crossed, np.nan, ask)
     first = table.slice(0, 1).to_pylist()[0]
+    rate = _scalar(_floats(table, "rate"), 0.0)
+    dividend_yield = _scalar(_floats(table, "dividend_yield"), 0.0)
     spot = _scalar(_floats(table, "spot"), np.nan)
+    if not np.isfinite(spot):
+        spot = implied_spot(table, rate, dividend_yield)
     return ChainSnapshot.from_arrays(
         underlying=first["underlying"],
         ts_ns=int(first["ts_ns"]),
         spot=spot,
-        rate=_scalar(_floats(table, "rate"), 0.0),
-        dividend_yield=_scalar(_floats(table, "dividend_yield"), 0.0),
+        rate=rate,
+        dividend_yield=dividend_yield,
         modelled=bool(pc.any(table.column("modelled")).as_py()),
         source=first["source"],
         root=np.asarray(table.column("root").to_numpy(zero_copy_only=False), dtype=object),

@@ -112,6 +112,10 @@ def test_ivydb_strikes_times_1000_and_iv_placeholder(tmp_path: Path) -> None:
     assert np.isnan(put["iv"])
     assert put["quality_flags"] & DataFlag.PLACEHOLDER
     assert put["occ_symbol"] == "SPX   180316P02700000"
+    # No spot column in this layout: put-call parity gives it (F = K + C - P at r = 0).
+    snapshot = ChainStore(tmp_path / "chains").snapshot_at("SPX", 2**62)
+    assert snapshot is not None
+    assert snapshot.spot == pytest.approx(2700.0 + 40.7 - 85.8)
 
 
 def test_toml_mapping_reads_a_custom_layout(tmp_path: Path) -> None:
