@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from optionswarm.data.canonical import CANONICAL_SCHEMA, occ_symbols
 from optionswarm.data.validation import RejectReason, ValidatorConfig, validate
@@ -77,3 +79,54 @@ def test_collar_uses_the_previous_record_or_the_stored_mid() -> None:
     assert result.reason_counts() == {"price_collar": 2}
     calm = validate(table, ValidatorConfig(collar_rel=100.0, collar_abs=1000.0))
     assert _reasons(calm) == {}
+
+
+prices = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True, width=64),
+    st.floats(min_value=0.0, max_value=500.0),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            prices,
+            prices,
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.integers(min_value=-5, max_value=5),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_whatever_arrives_only_clean_rows_are_accepted(
+    rows: list[tuple[float, float, float, int]],
+) -> None:
+    n = len(rows)
+    table = _rows([100 + i for i in range(n)], [3000.0 + 5 * i for i in range(n)], [5.0] * n)
+    bids, asks, strikes, sizes = (list(col) for col in zip(*rows, strict=True))
+    for name, values in (("bid", bids), ("ask", asks), ("strike", strikes)):
+        table = table.set_column(
+            table.schema.get_field_index(name),
+            table.schema.field(name),
+            pa.array(values, pa.float64()),
+        )
+    table = table.set_column(
+        table.schema.get_field_index("bid_size"),
+        table.schema.field("bid_size"),
+        pa.array(sizes, pa.int64()),
+    )
+    result = validate(table)
+    assert result.accepted.num_rows + len(result.rejected_rows) == n
+    ok = result.accepted.to_pydict()
+    for bid, ask, strike, size in zip(
+        ok["bid"], ok["ask"], ok["strike"], ok["bid_size"], strict=True
+    ):
+        assert 0 < strike <= 99_999.999
+        assert size >= 0
+        assert not (np.isnan(bid) and np.isnan(ask))
+        for price in (bid, ask):
+            assert np.isnan(price) or (np.isfinite(price) and price >= 0)
+        if not (np.isnan(bid) or np.isnan(ask)):
+            assert bid <= ask + ValidatorConfig().crossed_tolerance + 1e-9
