@@ -123,6 +123,7 @@ def is_trading_day(day: dt.date) -> bool:
     return day.weekday() < _SATURDAY and day not in nyse_holidays(day.year)
 
 
+@functools.lru_cache(maxsize=65_536)
 def previous_trading_day(day: dt.date) -> dt.date:
     """The latest trading day on or before ``day``."""
     while not is_trading_day(day):

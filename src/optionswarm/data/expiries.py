@@ -20,6 +20,7 @@ day's 16:00 close are listed: a monthly AM series is gone by the close of its ex
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import msgspec
 
@@ -62,6 +63,7 @@ class ListedExpiry(msgspec.Struct, frozen=True, kw_only=True):
     kind: str  # "monthly", "leap", "weekly", "quarterly"
 
 
+@functools.cache
 def third_friday(year: int, month: int) -> dt.date:
     """The third Friday of a month (the standard monthly expiration date)."""
     first = dt.date(year, month, 1)
