@@ -89,13 +89,12 @@ def _listed(
 ) -> tuple[tuple[str, int], ...]:
     """(root, expiry instant) of each expiry listed on ``day``."""
     rules = msgspec.structs.replace(rules, monthly_root=monthly, weekly_root=weekly)
-    return tuple(
-        (
-            e.root,
-            expiry_instant_ns(e.expiry, SettlementStyle.AM if e.am_settled else SettlementStyle.PM),
-        )
-        for e in listed_expiries(day, rules)
-    )
+    return tuple((e.root, _instant(e.expiry, e.am_settled)) for e in listed_expiries(day, rules))
+
+
+@functools.lru_cache(maxsize=16_384)
+def _instant(expiry: dt.date, am_settled: bool) -> int:
+    return expiry_instant_ns(expiry, SettlementStyle.AM if am_settled else SettlementStyle.PM)
 
 
 _VOL_PATHS: dict[tuple[bytes, GarchConfig], VolPath] = {}
