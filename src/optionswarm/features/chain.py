@@ -78,9 +78,6 @@ class ChainVol(msgspec.Struct, frozen=True, kw_only=True):
         return self.atm_iv_long - self.atm_iv_short
 
 
-_PUT_WING, _PUT_ATM, _CALL_ATM, _CALL_WING = 0, 1, 2, 3
-
-
 @numba.njit(cache=True)
 def _neighbours(  # noqa: PLR0917 -- numba kernels take positional arrays  # pragma: no cover
     expiry_ns: npt.NDArray[np.int64],
@@ -123,15 +120,22 @@ def _neighbours(  # noqa: PLR0917 -- numba kernels take positional arrays  # pra
     return out
 
 
-def _interpolate_slots(
+@numba.njit(cache=True)
+def _interpolate_slots(  # pragma: no cover - compiled; covered through chain_vol
     sides: npt.NDArray[np.float64], targets: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.float64]:
     """Linear interpolation in strike between the neighbours (NaN where not bracketed)."""
-    lo_k, lo_v, hi_k, hi_v = sides[..., 0], sides[..., 1], sides[..., 2], sides[..., 3]
-    bracketed = np.isfinite(lo_k) & np.isfinite(hi_k)
-    width = np.where(bracketed, hi_k - lo_k, 1.0)
-    share = np.where(width > 0.0, (targets - np.where(bracketed, lo_k, 0.0)) / width, 0.0)
-    return np.where(bracketed, lo_v + share * (hi_v - lo_v), np.nan)
+    m = sides.shape[0]
+    out = np.full((m, 4), np.nan)
+    for j in range(m):
+        for s in range(4):
+            lo_k, lo_v, hi_k, hi_v = sides[j, s, 0], sides[j, s, 1], sides[j, s, 2], sides[j, s, 3]
+            if lo_k == -np.inf or hi_k == np.inf:
+                continue
+            width = hi_k - lo_k
+            share = (targets[j, s] - lo_k) / width if width > 0.0 else 0.0
+            out[j, s] = lo_v + share * (hi_v - lo_v)
+    return out
 
 
 def _chain_iv(chain: ChainSnapshot) -> npt.NDArray[np.float64]:
@@ -163,28 +167,28 @@ def _smiles(
     Out-of-the-money sides only: puts at and below the forward, calls at and above it; the ATM
     IV averages the two sides at the forward.
     """
-    years = (np.asarray(needed, dtype=np.int64) - chain.ts_ns) / NS_PER_YEAR
-    forward = chain.spot * np.exp((chain.rate - chain.dividend_yield) * years)
-    targets = np.empty((len(needed), 4))
-    targets[:, _PUT_WING] = forward * cfg.put_moneyness
-    targets[:, _PUT_ATM] = forward
-    targets[:, _CALL_ATM] = forward
-    targets[:, _CALL_WING] = forward * cfg.call_moneyness
+    carry = chain.rate - chain.dividend_yield
+    years = [(e - chain.ts_ns) / NS_PER_YEAR for e in needed]
+    forwards = [chain.spot * math.exp(carry * t) for t in years]
+    targets = np.array(
+        [[f * cfg.put_moneyness, f, f, f * cfg.call_moneyness] for f in forwards],
+        dtype=np.float64,
+    )
     sides = _neighbours(
         chain.expiry_ns,
         chain.strike,
         chain.is_call,
         _chain_iv(chain),
-        np.asarray(needed, dtype=np.int64),
+        np.array(needed, dtype=np.int64),
         targets,
     )
-    with np.errstate(invalid="ignore"):
-        ivs = _interpolate_slots(sides, targets)
+    ivs = _interpolate_slots(sides, targets).tolist()
     out = {}
     for j, expiry in enumerate(needed):
-        both = [float(x) for x in ivs[j, 1:3] if math.isfinite(x)]
+        row = ivs[j]
+        both = [x for x in row[1:3] if math.isfinite(x)]
         atm = sum(both) / len(both) if both else math.nan
-        out[expiry] = (float(years[j]), float(ivs[j, 0]), atm, float(ivs[j, 3]))
+        out[expiry] = (years[j], row[0], atm, row[3])
     return out
 
 
