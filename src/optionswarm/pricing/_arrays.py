@@ -8,6 +8,7 @@ C-contiguous ``float64`` (and ``bool`` for ``is_call``) arrays and results are r
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,8 @@ BoolArray = npt.NDArray[np.bool_]
 
 
 def _as_array(name: str, value: Any, dtype: type) -> npt.NDArray[Any]:
+    if type(value) is float and dtype is np.float64:  # the common scalar: skip the checks
+        return np.float64(value)  # type: ignore[return-value]
     try:
         arr = np.asarray(value)
     except (TypeError, ValueError) as exc:  # ragged lists and the like
@@ -31,6 +34,34 @@ def _as_array(name: str, value: Any, dtype: type) -> npt.NDArray[Any]:
     if arr.dtype.kind not in "biuf":
         raise ValueError(f"{name}: must be numeric, got dtype {arr.dtype}")
     return arr.astype(np.float64, copy=False)
+
+
+def _common_shape(names: list[str], arrays: list[npt.NDArray[Any]]) -> tuple[int, ...]:
+    shapes = {a.shape for a in arrays if a.ndim}
+    if len(shapes) <= 1:
+        return shapes.pop() if shapes else ()
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        pass
+    shape: tuple[int, ...] = ()
+    for name, arr in zip(names, arrays, strict=True):  # find the first one that disagrees
+        try:
+            shape = np.broadcast_shapes(shape, arr.shape)
+        except ValueError:
+            raise ValueError(
+                f"{name}: shape {arr.shape} does not broadcast with the other inputs "
+                f"(shape so far {shape})"
+            ) from None
+    raise AssertionError  # unreachable: some pair failed above
+
+
+def _flat(arr: npt.NDArray[Any], shape: tuple[int, ...], size: int) -> npt.NDArray[Any]:
+    if arr.shape == shape and arr.flags.c_contiguous:
+        return arr.reshape(-1)
+    if arr.ndim == 0:
+        return np.full(size, arr, dtype=arr.dtype)
+    return np.ascontiguousarray(np.broadcast_to(arr, shape)).reshape(-1)
 
 
 def as_flat_inputs(
@@ -49,16 +80,9 @@ def as_flat_inputs(
     if is_call is not None:
         arrays.append(_as_array("is_call", is_call, np.bool_))
         names.append("is_call")
-    shape: tuple[int, ...] = ()
-    for name, arr in zip(names, arrays, strict=True):
-        try:
-            shape = np.broadcast_shapes(shape, arr.shape)
-        except ValueError:
-            raise ValueError(
-                f"{name}: shape {arr.shape} does not broadcast with the other inputs "
-                f"(shape so far {shape})"
-            ) from None
-    flat = [np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(-1) for a in arrays]
+    shape = _common_shape(names, arrays)
+    size = math.prod(shape)
+    flat = [_flat(a, shape, size) for a in arrays]
     if is_call is not None:
         calls = flat.pop()
         return shape, flat, calls

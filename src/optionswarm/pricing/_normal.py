@@ -13,19 +13,19 @@ INV_SQRT_2PI = 0.3989422804014327
 _INV_SQRT_PI = 0.5641895835477563
 
 
-@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+@njit(cache=True, fastmath=False, error_model="numpy")
 def norm_cdf(x: float) -> float:  # pragma: no cover - compiled by numba
     """Phi(x) via erfc: accurate to full relative precision in both tails."""
     return 0.5 * math.erfc(-x * SQRT_HALF)
 
 
-@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+@njit(cache=True, fastmath=False, error_model="numpy")
 def norm_pdf(x: float) -> float:  # pragma: no cover - compiled by numba
     """phi(x)."""
     return INV_SQRT_2PI * math.exp(-0.5 * x * x)
 
 
-@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+@njit(cache=True, fastmath=False, error_model="numpy")
 def norm_cdf_from_gauss(x: float, gauss: float) -> float:  # pragma: no cover - compiled by numba
     """Phi(x) given ``gauss = exp(-x*x/2)``, so that one exp serves Phi and phi together.
 

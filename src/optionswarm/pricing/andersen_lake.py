@@ -69,7 +69,7 @@ def _scheme() -> tuple[FloatArray, ...]:
 _SCHEME = _scheme()
 
 
-@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+@njit(cache=True, fastmath=False, error_model="numpy")
 def _integrands(ln_z, t_i, sq, j, r, q, v, sn, cs, fp_a):  # type: ignore[no-untyped-def]  # pragma: no cover
     """(N, D) integrands at point j of node tau_i, per dtheta, before e^(r u) and e^(q u)."""
     dsq = sq * cs[j]  # sqrt(tau - u)

@@ -71,7 +71,7 @@ def _pv_dividends(at: float, expiry: float, r: float, div_t, div_a) -> float:  #
     return total
 
 
-@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+@njit(cache=True, fastmath=False, error_model="numpy")
 def _node(log_start: float, j: int, log_ratio: float) -> float:  # pragma: no cover
     """Stock price at node j of a layer, capped so that huge-volatility trees stay finite."""
     return math.exp(min(log_start + j * log_ratio, 690.0))

@@ -66,7 +66,7 @@ def per_percent(sensitivity: FloatArray) -> FloatArray:
     return np.asarray(sensitivity, dtype=np.float64) / 100.0
 
 
-@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+@njit(cache=True, fastmath=False, error_model="numpy")
 def _valid(S: float, K: float, T: float, r: float, q: float, v: float) -> bool:  # pragma: no cover
     return (
         S > 0.0
@@ -82,7 +82,7 @@ def _valid(S: float, K: float, T: float, r: float, q: float, v: float) -> bool: 
     )
 
 
-@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+@njit(cache=True, fastmath=False, error_model="numpy")
 def _core(s: float, k: float, t: float, r: float, q: float, sig: float, theta: float):  # type: ignore[no-untyped-def]  # pragma: no cover
     """Shared pieces for t > 0: (S e^-qT, K e^-rT, e^-qT, N(theta d1), N(theta d2), phi(d1),
     d1, d2, sigma sqrt(T), 1 / (sigma sqrt(T))). One exp serves N(d1), N(d2) and phi(d1)."""

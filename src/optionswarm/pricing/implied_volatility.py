@@ -67,7 +67,7 @@ class IVResult(msgspec.Struct, frozen=True):
         return np.asarray(self.reason == IVReason.OK)
 
 
-@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+@njit(cache=True, fastmath=False, error_model="numpy")
 def _black_parts(
     x: float, s: float, ex: float, emx: float
 ) -> tuple[float, float, float]:  # pragma: no cover
