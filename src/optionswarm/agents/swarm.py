@@ -194,25 +194,48 @@ class Swarm:
             if self.track.record(view, close=close, atm_iv=atm_iv, regime=regime):
                 self._recorded[view.agent_id] = view.ts_ns
 
+    def track_vs_equal(self) -> str:
+        """Paired comparison of the two consensus forecasts on the calls both made and resolved.
+
+        The mean Brier difference (track - equal) and its standard error over the paired calls;
+        track-record weighting is said to add value only when the mean is below -2 standard
+        errors, to lose value above +2, and to make no measurable difference in between.
+        """
+        made: dict[str, dict[int, float]] = {TRACK_ID: {}, BASELINE_ID: {}}
+        for outcome in self.ledger.resolved:
+            if outcome.agent_id in made:
+                made[outcome.agent_id][outcome.made_ns] = outcome.brier
+        paired = [
+            b - made[BASELINE_ID][ts] for ts, b in made[TRACK_ID].items() if ts in made[BASELINE_ID]
+        ]
+        if len(paired) < 30:
+            return f"not enough paired resolved calls ({len(paired)} < 30)"
+        n = len(paired)
+        mean = sum(paired) / n
+        sd = math.sqrt(sum((d - mean) ** 2 for d in paired) / (n - 1))
+        se = sd / math.sqrt(n)
+        if mean < -2 * se:
+            verdict = "adds value"
+        elif mean > 2 * se:
+            verdict = "loses value"
+        else:
+            verdict = "makes no measurable difference"
+        return (
+            f"track-record weighting {verdict} over equal weights: mean Brier difference "
+            f"{mean:+.5f} (track - equal, standard error {se:.5f}) over {n} paired "
+            f"{self.config.decision_horizon_days}-day consensus calls, each scored only after "
+            "its outcome was known"
+        )
+
     def report(self) -> dict[str, Any]:
         """JSON-ready: each agent's measured record, and track-record vs equal-weight consensus."""
         consensus = {
             s.agent_id: msgspec.to_builtins(s) for s in self.ledger.scores() if s.regime == "all"
         }
-        track, equal = consensus.get(TRACK_ID), consensus.get(BASELINE_ID)
-        verdict = "not enough resolved outcomes"
-        if track is not None and equal is not None:
-            better = track["brier"] < equal["brier"]
-            verdict = (
-                f"track-record weighting {'beat' if better else 'did not beat'} equal weights: "
-                f"Brier {track['brier']:.4f} vs {equal['brier']:.4f} over "
-                f"{track['resolved']} vs {equal['resolved']} resolved 20-day calls "
-                "(every call made before its outcome was known)"
-            )
         return {
             "agents": [msgspec.to_builtins(s) for s in self.track.scores()],
             "consensus_forecasts": consensus,
-            "track_vs_equal": verdict,
+            "track_vs_equal": self.track_vs_equal(),
             "decision_reasons": dict(sorted(self.reasons.items())),
             "baseline_decision_reasons": dict(sorted(self.baseline_reasons.items())),
             "agent_errors": self.agent_errors,
