@@ -75,6 +75,16 @@ def test_fixed_point_method_is_within_1e5_of_quantlibs_exact_engine(ql_option: A
     assert np.max(np.abs(ours - expected)) <= 1e-5
 
 
+def test_tree_and_fixed_point_are_within_1e3_of_quantlibs_fine_fd_engine(ql_option: Any) -> None:
+    def fd(process: Any) -> Any:
+        return ql.FdBlackScholesVanillaEngine(process, 2000, 2000)
+
+    rows = [(90.0, 100.0, 270, 0.06, 0.0, 0.35, False), (115.0, 100.0, 400, 0.03, 0.05, 0.25, True)]
+    expected = _ql_prices(ql_option, rows, fd)
+    assert np.max(np.abs(binomial_price(*_cols(rows)) - expected)) <= 1e-3
+    assert np.max(np.abs(alo_price(*_cols(rows)) - expected)) <= 1e-3
+
+
 def test_fixed_point_method_handles_negative_rates_by_its_documented_routes() -> None:
     args = (100.0, 105.0, 0.75, np.array([-0.01, -0.02, 0.03]), np.array([0.02, -0.03, -0.01]),
             0.3, False)  # fmt: skip

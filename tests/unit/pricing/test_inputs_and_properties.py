@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from optionswarm import pricing
 from optionswarm.pricing import (
     InputError,
+    IVReason,
     american_price,
     bsm_greeks,
     bsm_price,
@@ -149,3 +150,35 @@ def test_expiry_gives_intrinsic_and_bad_time_gives_nan(c: tuple[float, ...], is_
     assert np.isnan(bsm_price(S, K, -1e-9, r, q, v, is_call))
     near = float(bsm_price(S, K, 1e-10, r, q, v, is_call))
     assert abs(near - intrinsic) <= 1e-4 * max(S, K)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.sampled_from([np.nan, np.inf, -1.0, 0.0]), min_size=1, max_size=4),
+    st.integers(0, 5),
+    st.integers(0, 19),
+)
+def test_a_bad_value_spoils_only_its_own_element(bad: list[float], column: int, row: int) -> None:
+    rng = np.random.default_rng(row)
+    n = 20
+    cols = [rng.uniform(50, 150, n), rng.uniform(50, 150, n), rng.uniform(0.01, 2, n),
+            rng.uniform(0, 0.05, n), rng.uniform(0, 0.05, n), rng.uniform(0.1, 0.9, n)]  # fmt: skip
+    calls = rng.random(n) < 0.5
+    clean = bsm_greeks(*cols, calls)
+    clean_iv = implied_vol(clean.price, *cols[:5], calls)
+    others = np.arange(n) != row
+    for value in bad:
+        if column in (3, 4) and np.isfinite(value):
+            continue  # r and q may be any finite number
+        if column == 2 and value == 0.0:
+            continue  # T = 0 is valid: expiry
+        cols[column][row] = value
+        spoiled = bsm_greeks(*cols, calls)
+        assert np.isnan(spoiled.price[row])
+        np.testing.assert_array_equal(spoiled.price[others], clean.price[others])
+        np.testing.assert_array_equal(spoiled.vega[others], clean.vega[others])
+        assert input_errors(*cols)[row] != InputError.OK
+        if column != 5:  # sigma is not an input of the implied vol
+            iv = implied_vol(clean.price, *cols[:5], calls)
+            assert iv.reason[row] == IVReason.BAD_INPUT
+            np.testing.assert_array_equal(iv.iv[others], clean_iv.iv[others])
