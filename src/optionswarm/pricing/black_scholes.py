@@ -85,7 +85,7 @@ def _valid(S: float, K: float, T: float, r: float, q: float, v: float) -> bool: 
 @njit(cache=True, fastmath=False, error_model="numpy")
 def _core(s: float, k: float, t: float, r: float, q: float, sig: float, theta: float):  # type: ignore[no-untyped-def]  # pragma: no cover
     """Shared pieces for t > 0: (S e^-qT, K e^-rT, e^-qT, N(theta d1), N(theta d2), phi(d1),
-    d1, d2, sigma sqrt(T), 1 / (sigma sqrt(T))). One exp serves N(d1), N(d2) and phi(d1)."""
+    d1, d2, sqrt(T), 1 / (sigma sqrt(T))). One exp serves N(d1), N(d2) and phi(d1)."""
     sqt = math.sqrt(t)
     vs = sig * sqt
     inv_vs = 1.0 / vs
@@ -100,7 +100,7 @@ def _core(s: float, k: float, t: float, r: float, q: float, sig: float, theta: f
         gauss2 = math.exp(-0.5 * d2 * d2)
     nd1 = norm_cdf_from_gauss(theta * d1, gauss1)
     nd2 = norm_cdf_from_gauss(theta * d2, gauss2)
-    return fq, kr, dq, nd1, nd2, INV_SQRT_2PI * gauss1, d1, d2, vs, inv_vs
+    return fq, kr, dq, nd1, nd2, INV_SQRT_2PI * gauss1, d1, d2, sqt, inv_vs
 
 
 @njit(cache=True, fastmath=False, error_model="numpy")
@@ -137,18 +137,19 @@ def _greeks_kernel(S, K, T, r, q, v, is_call, out):  # type: ignore[no-untyped-d
         if t == 0.0:
             _expiry_greeks(s, k, theta, out, i)
             continue
-        fq, kr, dq, nd1, nd2, pdf, d1, d2, vs, inv_vs = _core(s, k, t, ri, qi, sig, theta)
+        fq, kr, dq, nd1, nd2, pdf, d1, d2, sqt, inv_vs = _core(s, k, t, ri, qi, sig, theta)
         fq_pdf = fq * pdf
-        vega = fq_pdf * vs / sig
+        vega = fq_pdf * sqt
+        inv_s = 1.0 / s
         out[0, i] = theta * (fq * nd1 - kr * nd2)
         out[1, i] = theta * dq * nd1
-        out[2, i] = fq_pdf * inv_vs / (s * s)
+        out[2, i] = fq_pdf * inv_vs * inv_s * inv_s
         out[3, i] = vega
         out[4, i] = -0.5 * fq_pdf * sig * sig * inv_vs + theta * (qi * fq * nd1 - ri * kr * nd2)
         out[5, i] = theta * kr * t * nd2
         out[6, i] = -theta * fq * t * nd1
-        out[7, i] = -vega * d2 * inv_vs / s
-        out[8, i] = vega * d1 * d2 / sig
+        out[7, i] = -vega * d2 * inv_vs * inv_s
+        out[8, i] = vega * d1 * d2 * sqt * inv_vs  # 1/sigma = sqrt(T) / (sigma sqrt(T))
 
 
 def bsm_price(S: Any, K: Any, T: Any, r: Any, q: Any, sigma: Any, is_call: Any) -> FloatArray:
