@@ -75,6 +75,23 @@ def test_fixed_point_method_is_within_1e5_of_quantlibs_exact_engine(ql_option: A
     assert np.max(np.abs(ours - expected)) <= 1e-5
 
 
+def test_fixed_point_matches_quantlib_on_random_contracts_up_to_five_years(ql_option: Any) -> None:
+    rng = np.random.default_rng(7)
+    n = 60  # spot 20-500, strikes e^[-1, 1] x spot, 1 day to 5 years, vol 5-150 %, r, q 0-10 %
+    S = rng.uniform(20, 500, n)
+    rows = list(zip(S, S * np.exp(rng.uniform(-1, 1, n)),
+                    np.round(np.exp(rng.uniform(0, np.log(1825), n))).astype(int),
+                    rng.uniform(0, 0.1, n), rng.uniform(0, 0.1, n), rng.uniform(0.05, 1.5, n),
+                    rng.random(n) < 0.5, strict=True))  # fmt: skip
+
+    def exact(process: Any) -> Any:
+        return ql.QdFpAmericanEngine(process, ql.QdFpAmericanEngine.highPrecisionScheme())
+
+    expected = _ql_prices(ql_option, rows, exact)
+    ours = alo_price(*_cols(rows))
+    assert np.max(np.abs(ours - expected) / np.maximum(1.0, expected / 100.0)) <= 2e-5
+
+
 def test_tree_and_fixed_point_are_within_1e3_of_quantlibs_fine_fd_engine(ql_option: Any) -> None:
     def fd(process: Any) -> Any:
         return ql.FdBlackScholesVanillaEngine(process, 2000, 2000)
