@@ -212,10 +212,12 @@ def alo_price(S: Any, K: Any, T: Any, r: Any, q: Any, sigma: Any, is_call: Any) 
     shape, (s, k, t, rr, qq, v), calls = as_flat_inputs(
         {"S": S, "K": K, "T": T, "r": r, "q": q, "sigma": sigma}, is_call
     )
+    assert calls is not None  # is_call was given
     out = np.empty(s.shape[0], dtype=np.float64)
-    fallback = np.zeros(s.shape[0], dtype=np.bool_)
-    _alo_kernel(s, k, t, rr, qq, v, calls, _SCHEME, out, fallback)
-    if fallback.any():
-        sel = fallback
-        out[sel] = binomial_price(s[sel], k[sel], t[sel], rr[sel], qq[sel], v[sel], calls[sel])  # type: ignore[index]
+    tree = np.zeros(s.shape[0], dtype=np.bool_)  # elements the fixed point hands to the tree
+    _alo_kernel(s, k, t, rr, qq, v, calls, _SCHEME, out, tree)
+    if tree.any():
+        out[tree] = binomial_price(
+            s[tree], k[tree], t[tree], rr[tree], qq[tree], v[tree], calls[tree]
+        )
     return out.reshape(shape)
