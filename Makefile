@@ -23,7 +23,7 @@ $(STAMP_RUN): pyproject.toml constraints.txt | $(BIN)/python
 	touch $@
 
 $(STAMP_TEST): pyproject.toml constraints.txt | $(BIN)/python
-	$(PIP) install --quiet -c constraints.txt -e '.[dev,services]'
+	$(PIP) install --quiet -c constraints.txt -e '.[dev,services,llm]'
 	touch $@ $(STAMP_RUN)
 
 $(STAMP_BENCH): pyproject.toml constraints.txt | $(BIN)/python
