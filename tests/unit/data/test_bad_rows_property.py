@@ -94,7 +94,7 @@ def _digest(root: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     kinds=st.lists(st.sampled_from(sorted(CORRUPTIONS)), min_size=1, max_size=8),
     good_count=st.integers(min_value=0, max_value=5),
