@@ -92,10 +92,11 @@ def _lower_guess(x: float, beta: float, s_c: float) -> float:  # pragma: no cove
     x2 = x * x
     s = math.sqrt(x2 / (2.0 * lb))
     for _ in range(3):
-        den = x2 - 0.25 * s**4
+        s2 = s * s
+        den = x2 - 0.25 * s2 * s2
         if den <= 0.0:
             break
-        arg = lb - 0.125 * s * s + math.log(s**3 * INV_SQRT_2PI / den)
+        arg = lb - 0.125 * s2 + math.log(s2 * s * INV_SQRT_2PI / den)
         if arg <= 0.0:
             break
         s_new = math.sqrt(x2 / (2.0 * arg))
