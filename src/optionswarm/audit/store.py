@@ -296,14 +296,12 @@ class AuditStore:
 
     def nodes_completed(self, first_end: int, last_end: int) -> list[tuple[int, bytes]]:
         """``(node_id, hash)`` of subtrees completed by leaf counts in ``[first_end, last_end]``."""
-        nodes = self.nodes
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(nodes.c.node_id, nodes.c.hash)
-                .where(nodes.c.node_id >= first_end * 64, nodes.c.node_id < (last_end + 1) * 64)
-                .order_by(nodes.c.node_id)
-            )
-            return [(int(i), bytes(h)) for i, h in rows]
+        lo, hi = int(first_end) * 64, (int(last_end) + 1) * 64
+        rows = self._raw_sql(
+            f"SELECT node_id, hash FROM {self.nodes.name} "
+            f"WHERE node_id >= {lo} AND node_id < {hi} ORDER BY node_id"
+        )
+        return [(int(i), bytes(h)) for i, h in rows]
 
     def checkpoint_row(self, size: int | None = None) -> CheckpointView | None:
         """The checkpoint at ``size``, or the latest one when ``size`` is None."""

@@ -11,12 +11,11 @@ recomputed one (it cannot hide a record fault, and proofs are checked against si
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from optionswarm.audit.archive import verify_archived_segments
 from optionswarm.audit.parallel import SEGMENT_LEVEL, verify_segments
-from optionswarm.audit.store import NODE_MIN_LEVEL, RecordRow, compare_nodes, node_id
+from optionswarm.audit.store import NODE_MIN_LEVEL, compare_nodes, node_id
 from optionswarm.audit.verifier import Reason, RecordScanner, VerificationResult
 from optionswarm.audit.witness import verify_witness
 
@@ -93,23 +92,17 @@ def verify_log(
 def _verify_live(
     log: AuditLog, first: int, size: int, chunk: int, feed: Callable[..., Any]
 ) -> VerificationResult | None:
-    """Feed live records ``[first, size)``, fetching the next chunk in a helper thread."""
+    """Feed live records ``[first, size)`` chunk by chunk.
+
+    No reader thread: the sqlite3 driver takes the GIL back for every row it steps over, so a
+    prefetching thread convoys with the hashing one and both slow down several times.
+    """
     store = log.store
-
-    def fetch(lo: int) -> tuple[list[RecordRow], list[tuple[int, bytes]]]:
+    for lo in range(first, size, chunk):
         hi = min(lo + chunk, size)
-        return store.records_between(lo, hi), store.nodes_completed(lo + 1, hi)
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-verify") as pool:
-        pending = pool.submit(fetch, first) if first < size else None
-        lo = first
-        while pending is not None:
-            rows, nodes = pending.result()
-            lo += chunk
-            pending = pool.submit(fetch, lo) if lo < size else None
-            bad: VerificationResult | None = feed(rows, nodes)
-            if bad is not None:
-                if pending is not None:
-                    pending.cancel()
-                return bad
+        bad: VerificationResult | None = feed(
+            store.records_between(lo, hi), store.nodes_completed(lo + 1, hi)
+        )
+        if bad is not None:
+            return bad
     return None
