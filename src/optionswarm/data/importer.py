@@ -17,7 +17,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from optionswarm.data.ingest import Canonicalised, canonicalise, read_vendor_file
+from optionswarm.data.ingest import (
+    Canonicalised,
+    canonicalise,
+    file_columns,
+    fit_layout,
+    read_vendor_file,
+)
 from optionswarm.data.metrics import DataMetrics
 from optionswarm.data.validation import (
     REJECT_SENTENCES,
@@ -81,6 +87,7 @@ class ChainImporter:
     ) -> ImportReport:
         """Import one CSV/Parquet file; raises ``ImportFailedError`` if nothing could be stored."""
         try:
+            layout = fit_layout(layout, file_columns(path))
             raw = read_vendor_file(path, layout)
         except (OSError, pa.ArrowException, KeyError, ValueError) as error:
             self._metrics.inc("imports_failed")

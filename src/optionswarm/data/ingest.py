@@ -35,7 +35,7 @@ from optionswarm.data.canonical import (
 from optionswarm.data.expiries import third_friday
 from optionswarm.data.vendors import VendorLayout
 
-__all__ = ["Canonicalised", "canonicalise", "read_vendor_file"]
+__all__ = ["Canonicalised", "canonicalise", "file_columns", "fit_layout", "read_vendor_file"]
 
 _TEXT_FIELDS = {"underlying", "root", "right"}
 _DATE_FIELDS = {"quote_date", "expiry"}
@@ -60,6 +60,36 @@ def _field_types(layout: VendorLayout) -> dict[str, pa.DataType]:
         else:
             types[column] = pa.float64()
     return types
+
+
+def file_columns(path: str | os.PathLike[str]) -> list[str]:
+    """The column names of a CSV (its header) or Parquet file, without reading the data."""
+    if Path(path).suffix.lower() in {".parquet", ".pq"}:
+        return list(pq.read_schema(path).names)
+    names = pcsv.open_csv(path, read_options=pcsv.ReadOptions(block_size=1 << 16)).schema.names
+    return list(names)
+
+
+def fit_layout(layout: VendorLayout, columns: list[str]) -> VendorLayout:
+    """The layout without optional fields whose column the file lacks (those read as absent).
+
+    A missing required column (underlying, dates, strike, right or the four wide-layout prices)
+    is an error naming it.
+    """
+    present = set(columns)
+    required = {"underlying", "quote_date", "expiry", "strike"}
+    required |= (
+        {"right"} if layout.shape == "long" else {"call_bid", "call_ask", "put_bid", "put_ask"}
+    )
+    missing = sorted(layout.columns[f] for f in required if layout.columns[f] not in present)
+    if missing:
+        raise ValueError(f"layout {layout.name!r} needs column(s) {missing}, not in the file")
+    kept = {f: c for f, c in layout.columns.items() if c in present}
+    return (
+        layout
+        if len(kept) == len(layout.columns)
+        else msgspec.structs.replace(layout, columns=kept)
+    )
 
 
 def read_vendor_file(path: str | os.PathLike[str], layout: VendorLayout) -> pa.Table:

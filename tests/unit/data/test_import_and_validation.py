@@ -85,6 +85,21 @@ def test_orats_rows_reshape_to_long_with_weekly_roots(tmp_path: Path, chain: Cha
     assert calls.num_rows == wide.num_rows
 
 
+def test_optional_columns_may_be_absent_but_required_ones_may_not(
+    tmp_path: Path, chain: ChainSnapshot
+) -> None:
+    wide = orats_table(chain).drop_columns(["cVolu", "pVolu", "smvVol"])
+    write_csv(wide, tmp_path / "lean.csv")
+    report = _importer(tmp_path).import_file(tmp_path / "lean.csv", LAYOUTS["orats"], now_ns=NOW)
+    assert report.accepted == 2 * wide.num_rows
+    rows = ChainStore(tmp_path / "chains").scan("SPX", 0, 2**62)
+    assert rows.column("volume").null_count == rows.num_rows
+    assert all(f & DataFlag.IV_MISSING for f in rows.column("quality_flags").to_pylist())
+    write_csv(wide.drop_columns(["pAskPx"]), tmp_path / "broken.csv")
+    with pytest.raises(ImportFailedError, match="pAskPx"):
+        _importer(tmp_path).import_file(tmp_path / "broken.csv", LAYOUTS["orats"], now_ns=NOW)
+
+
 def test_ivydb_strikes_times_1000_and_iv_placeholder(tmp_path: Path) -> None:
     raw = pa.table(
         {
