@@ -6,6 +6,11 @@ import math
 
 from numba import njit
 
+from optionswarm.pricing._numba_cache import ensure_cache_dir
+
+# Every kernel module imports this one before it decorates anything with cache=True.
+ensure_cache_dir()
+
 __all__ = ["INV_SQRT_2PI", "SQRT_HALF", "norm_cdf", "norm_cdf_from_gauss", "norm_pdf"]
 
 SQRT_HALF = 0.7071067811865476

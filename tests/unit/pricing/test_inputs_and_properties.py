@@ -182,3 +182,18 @@ def test_a_bad_value_spoils_only_its_own_element(bad: list[float], column: int, 
             iv = implied_vol(clean.price, *cols[:5], calls)
             assert iv.reason[row] == IVReason.BAD_INPUT
             np.testing.assert_array_equal(iv.iv[others], clean_iv.iv[others])
+
+
+def test_numba_cache_falls_back_to_a_temp_dir_only_when_nothing_is_writable(
+    tmp_path: pytest.TempPathFactory,
+) -> None:
+    from pathlib import Path
+
+    from optionswarm.pricing._numba_cache import cache_dir_fallback
+
+    writable = Path(str(tmp_path)) / "pkg" / "__pycache__"
+    assert cache_dir_fallback("", [writable]) is None
+    assert cache_dir_fallback("/already/set", [Path("/proc/nowhere")]) is None
+    fallback = cache_dir_fallback("", [Path("/proc/nowhere/__pycache__")])
+    assert fallback is not None
+    assert "optionswarm-numba" in fallback
