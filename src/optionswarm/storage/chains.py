@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 import os
 import re
 import threading
@@ -189,15 +190,28 @@ class ChainStore:
         ts = table.column("ts_ns").to_numpy()
         days = (ts - _EXCHANGE_OFFSET_NS) // _NS_PER_DAY
         under_names, under_codes = _codes(table.column("underlying"))
-        key = under_codes.astype(np.int64) * 1_000_000 + (days - days.min())
-        order = np.argsort(key, kind="stable")
-        sorted_key = key[order]
-        bounds = np.flatnonzero(np.diff(sorted_key)) + 1
-        for chunk in np.split(order, bounds):
-            part = table.take(pa.array(chunk)).sort_by(ROW_ORDER)
-            part_ts = part.column("ts_ns")
-            first, last = pc.min(part_ts).as_py(), pc.max(part_ts).as_py()
-            under = under_names[int(under_codes[chunk[0]])]
+        root_names, root_codes = _codes(table.column("root"))
+        root_rank = np.argsort(np.argsort(np.array(root_names, dtype=object)))[root_codes]
+        is_call = table.column("is_call").to_numpy(zero_copy_only=False)
+        # One sort of the whole batch into partition then ROW_ORDER; partitions become slices.
+        order = np.lexsort(
+            (
+                ~is_call,
+                table.column("strike").to_numpy(),
+                root_rank,
+                table.column("expiry_ns").to_numpy(),
+                ts,
+                days,
+                under_codes,
+            )
+        )
+        table = table.take(pa.array(order))
+        key = (under_codes.astype(np.int64) * 1_000_000 + (days - days.min()))[order]
+        bounds = [0, *(np.flatnonzero(np.diff(key)) + 1).tolist(), len(order)]
+        for lo, hi in itertools.pairwise(bounds):
+            part = table.slice(lo, hi - lo)
+            first, last = int(ts[order[lo]]), int(ts[order[hi - 1]])
+            under = under_names[int(under_codes[order[lo]])]
             day = partition_day(first)
             final = (
                 self._root
