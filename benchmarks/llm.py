@@ -7,7 +7,7 @@ JSON-schema-constrained, temperature 0. Every analyst call in the latency figure
 miss (distinct prompts). The fast path is ``Swarm.update`` on real S&P 500 daily bars (no
 chains), five fast agents + track record + both consensus modes; the same bars are replayed
 with and without a background ``ScheduledAgent`` running the LLM panel (engine threads set
-by ``--llm-threads``; the machine has 2 cores). Prints one JSON object.
+by ``--llm-threads``, default 1; the machine has 2 cores). Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -191,7 +191,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     load_started = time.perf_counter()
-    engine = EmbeddedEngine(LLMConfig(n_threads=2))
+    engine = EmbeddedEngine(LLMConfig(n_threads=args.llm_threads))
     engine.load()
     load_s = time.perf_counter() - load_started
     report: dict[str, Any] = {
@@ -199,7 +199,7 @@ def main() -> None:
         "machine": {"python": platform.python_version(), "cores": os.cpu_count()},
         "model": engine.model_id,
         "model_load_s": round(load_s, 2),
-        "analyst_embedded_2_threads": bench_analysts(engine, args.calls),
+        "analyst_embedded": {"n_threads": args.llm_threads, **bench_analysts(engine, args.calls)},
         "memory": bench_memory(args.cases, args.lookups),
     }
     engine.close()

@@ -47,7 +47,7 @@ class LLMConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     api_key: str = "not-needed"
     response_format: ResponseFormatStyle = ResponseFormatStyle.JSON_OBJECT_SCHEMA
     n_ctx: int = 2048
-    n_threads: int = 2
+    n_threads: int = 1  # one core for the model, one left for the hot path (2-core machine)
     temperature: float = 0.0
     seed: int = 7
     max_tokens: int = 80

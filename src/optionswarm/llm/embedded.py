@@ -84,6 +84,7 @@ class EmbeddedEngine:
                 model_path=str(path),
                 n_ctx=self._config.n_ctx,
                 n_threads=self._config.n_threads,
+                n_threads_batch=self._config.n_threads,
                 seed=self._config.seed,
                 verbose=False,
             )

@@ -46,7 +46,8 @@ class LlamaServer:
         command = [
             sys.executable, "-m", "llama_cpp.server", "--model", str(model),
             "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", "1024",
-            "--n_threads", "2", "--model_alias", "smollm2", "--verbose", "false",
+            "--n_threads", "1", "--n_threads_batch", "1",
+            "--model_alias", "smollm2", "--verbose", "false",
         ]  # fmt: skip
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.log_path = log_dir / "llama_server.log"
