@@ -191,9 +191,13 @@ def test_numba_cache_falls_back_to_a_temp_dir_only_when_nothing_is_writable(
 
     from optionswarm.pricing._numba_cache import cache_dir_fallback
 
-    writable = Path(str(tmp_path)) / "pkg" / "__pycache__"
+    root = Path(str(tmp_path))
+    writable = root / "pkg" / "__pycache__"
+    blocker = root / "a-file"
+    blocker.write_text("not a directory")
+    unusable = blocker / "__pycache__"  # its nearest existing ancestor is a file
     assert cache_dir_fallback("", [writable]) is None
-    assert cache_dir_fallback("/already/set", [Path("/proc/nowhere")]) is None
-    fallback = cache_dir_fallback("", [Path("/proc/nowhere/__pycache__")])
+    assert cache_dir_fallback("/already/set", [unusable]) is None
+    fallback = cache_dir_fallback("", [unusable, blocker / "numba"])
     assert fallback is not None
     assert "optionswarm-numba" in fallback
