@@ -201,3 +201,20 @@ def test_numba_cache_falls_back_to_a_temp_dir_only_when_nothing_is_writable(
     fallback = cache_dir_fallback("", [unusable, blocker / "numba"])
     assert fallback is not None
     assert "optionswarm-numba" in fallback
+
+
+def test_ensure_cache_dir_configures_numba_with_the_fallback(
+    tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    from numba.core import config
+
+    from optionswarm.pricing import _numba_cache
+
+    target = Path(str(tmp_path)) / "numba-cache"
+    monkeypatch.setattr(_numba_cache, "cache_dir_fallback", lambda *_: str(target))
+    monkeypatch.setitem(vars(config), "CACHE_DIR", vars(config).get("CACHE_DIR", ""))
+    _numba_cache.ensure_cache_dir()
+    assert vars(config)["CACHE_DIR"] == str(target)
+    assert target.is_dir()
