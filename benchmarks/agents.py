@@ -7,7 +7,7 @@ choice, strike/expiry selection by delta/DTE on the full chain, and sizing.
 
 Baseline in the same run: a naive pipeline that recomputes the same features from the full
 history at every update (returns and realised vols over all closes, and the IV / skew series
-for IV rank re-read from every stored chain in the rank window), then runs the same agents,
+for IV rank re-read from every stored chain), then runs the same agents,
 consensus and selection. Both paths' features are checked equal at every timed update.
 No open-source peer computes a track-record-weighted options decision, so there is no
 third-party library to compare against; the naive pipeline is the reference.
@@ -86,7 +86,7 @@ class _NaiveFeatures(FeatureEngine):
             if len(last) == cfg.zscore_window
             else math.nan
         )
-        vols = [chain_vol(c, cfg.chain) for c in self.all_chains[-cfg.iv_rank_window :]]
+        vols = [chain_vol(c, cfg.chain) for c in self.all_chains]  # the full history
         ivs, skews = RollingRank(cfg.iv_rank_window), RollingRank(cfg.iv_rank_window)
         for v in vols:
             if math.isfinite(v.atm_iv_short):
