@@ -28,6 +28,7 @@ __all__ = [
     "ConfigError",
     "ExecutionSettings",
     "PortfolioSettings",
+    "RiskSettings",
     "Settings",
     "StrategyName",
     "StrategySettings",
@@ -60,6 +61,27 @@ class ExecutionSettings(_Section):
     fee_per_share: float = Field(default=0.0, ge=0.0)  # underlying trades, $ per share
     option_slippage: float = Field(default=0.05, ge=0.0)  # price units beyond bid/ask
     underlying_slippage_bps: float = Field(default=1.0, ge=0.0)
+    latency_ms: float = Field(default=0.0, ge=0.0)  # paper broker: submit -> book, node clock
+    displayed_size_limits: bool = True  # paper broker: displayed size caps a fill
+
+
+class RiskSettings(_Section):
+    """The risk engine's node-level knobs (limits keep ``optionswarm.risk`` defaults).
+
+    Backtest-friendly: daily snapshots are not stale quotes (``max_quote_age_s`` None) and the
+    breaker heartbeat ticks hourly on the simulated clock.
+    """
+
+    max_quote_age_s: float | None = Field(default=None, gt=0.0)
+    stale_data_s: float | None = Field(default=None, gt=0.0)  # None: stale-data breaker off
+    allow_market_orders: bool | None = None  # None: allowed in backtests only
+    # per-order loss limits as fractions of the initial cash (risk's own defaults are in $)
+    max_loss_fraction: float = Field(default=1.0, gt=0.0)
+    allow_undefined_risk: bool = True
+    # daily-loss / drawdown / loss-streak breakers need an operator reset: None = off in backtests
+    loss_breakers: bool | None = None
+    heartbeat_s: float = Field(default=3600.0, gt=0.0)
+    flatten_on_kill: bool = False
 
 
 class PortfolioSettings(_Section):
@@ -124,6 +146,7 @@ class Settings(BaseSettings):
     portfolio: PortfolioSettings = PortfolioSettings()
     strategy: StrategySettings = StrategySettings()
     backtest: BacktestSettings = BacktestSettings()
+    risk: RiskSettings = RiskSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -15,13 +15,8 @@ from optionswarm.bus import InProcessBus, MessageBus
 from optionswarm.config import ConfigError, Settings
 from optionswarm.engine import Clock, Component, SimulatedClock, WallClock
 from optionswarm.engine.recorder import AuditRecorder, AuditSink
-from optionswarm.execution import (
-    AllowAllRiskGateStub,
-    ExecutionClient,
-    OrderRouter,
-    RiskGate,
-    SimulatedExecutionClient,
-)
+from optionswarm.execution import ExecutionClient, RiskGate
+from optionswarm.execution.wiring import build_execution_path
 from optionswarm.portfolio import Portfolio
 from optionswarm.strategy.base import StrategyComponent
 from optionswarm.strategy.registry import build_strategy
@@ -49,15 +44,18 @@ class TradingNode:
         underlying = settings.backtest.underlying
         self.portfolio = Portfolio(self.bus, self.clock, settings.portfolio, underlying)
         components: list[Component] = [self.portfolio]
-        if execution is None:
-            if settings.mode == "live":
-                raise ConfigError("mode: live needs a broker adapter (execution=...)")
-            simulated = SimulatedExecutionClient(self.bus, self.clock, settings.execution)
-            components.append(simulated)
-            execution = simulated
-        self.execution = execution
-        self.risk_gate: RiskGate = risk_gate or AllowAllRiskGateStub()
-        self.router = OrderRouter(self.bus, self.clock, self.risk_gate, execution)
+        if execution is None and settings.mode == "live":
+            raise ConfigError("mode: live needs a broker adapter (execution=...)")
+        # the real risk engine and the paper broker unless others are passed in
+        path = build_execution_path(
+            settings, self.bus, self.clock, gate=risk_gate, client=execution
+        )
+        components += path.components
+        self.execution: ExecutionClient = path.client
+        self.risk_gate: RiskGate = path.gate
+        self.risk = path.risk
+        self.order_manager = path.manager
+        self.router = path.manager  # the order manager owns the path intent -> gate -> client
         self.strategy: StrategyComponent = strategy or build_strategy(
             settings.strategy.name,
             self.bus,
@@ -67,7 +65,7 @@ class TradingNode:
             initial_equity=settings.portfolio.initial_cash,
         )
         self.recorder = AuditRecorder(self.bus, self.clock, audit) if audit is not None else None
-        components += [self.router, self.strategy]
+        components += [self.strategy]
         if self.recorder is not None:
             components.insert(0, self.recorder)
         self.components: tuple[Component, ...] = tuple(components)

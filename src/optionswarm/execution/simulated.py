@@ -9,8 +9,6 @@ A multi-leg order fills all legs or none.
 
 from __future__ import annotations
 
-import math
-
 import msgspec
 
 from optionswarm.bus import MessageBus, Subscription
@@ -19,19 +17,17 @@ from optionswarm.engine import Clock, Component
 from optionswarm.engine.contracts import find_row, is_option_symbol, parse_contract
 from optionswarm.engine.events import OrderRejected
 from optionswarm.engine.topics import BARS, CHAINS, FILLS, REJECTIONS
+from optionswarm.execution.fill_model import PRICE_EPS, NoFillError, fill_price
 from optionswarm.model import (
     Bar,
     ChainSnapshot,
     Fill,
     OrderIntent,
     OrderLeg,
-    Side,
     underlying_for_root,
 )
 
 __all__ = ["SimulatedExecutionClient"]
-
-_PRICE_EPS = 1e-9
 
 
 class _LegPrice(msgspec.Struct, frozen=True):
@@ -100,11 +96,11 @@ class SimulatedExecutionClient(Component):
         """Fill all legs now, or publish one rejection saying why not."""
         try:
             priced = [self._price_leg(leg) for leg in intent.legs]
-        except _NoQuoteError as exc:
+        except (_NoQuoteError, NoFillError) as exc:
             self._reject(intent, "no_quote", str(exc))
             return
         package = sum(p.leg.side.sign * p.leg.ratio * p.price for p in priced)
-        if intent.limit_price is not None and package > intent.limit_price + _PRICE_EPS:
+        if intent.limit_price is not None and package > intent.limit_price + PRICE_EPS:
             self._reject(
                 intent,
                 "limit_not_reached",
@@ -130,13 +126,12 @@ class SimulatedExecutionClient(Component):
             )
 
     def _price_leg(self, leg: OrderLeg) -> _LegPrice:
-        buying = leg.side is Side.BUY
         if not is_option_symbol(leg.symbol):
             bar = self._bars.get(leg.symbol)
             if bar is None:
                 raise _NoQuoteError(f"no bar yet for {leg.symbol!r}")
             slip = bar.close * self.config.underlying_slippage_bps / 10_000.0
-            price = bar.close + slip if buying else max(bar.close - slip, 0.0)
+            price = fill_price(leg.side, bar.close, bar.close, slip)
             return _LegPrice(leg, price, self.config.fee_per_share)
         terms = parse_contract(leg.symbol)
         underlying = underlying_for_root(terms.root)
@@ -144,12 +139,11 @@ class SimulatedExecutionClient(Component):
         row = None if chain is None else find_row(chain, terms)
         if chain is None or row is None:
             raise _NoQuoteError(f"{leg.symbol} is not in the latest {underlying!r} chain")
-        quote = float(chain.ask[row] if buying else chain.bid[row])
-        if not math.isfinite(quote) or (buying and quote <= 0.0):
-            side = "ask" if buying else "bid"
-            raise _NoQuoteError(f"{leg.symbol} has no {side}")
-        slip = self.config.option_slippage
-        price = quote + slip if buying else max(quote - slip, 0.0)
+        bid, ask = float(chain.bid[row]), float(chain.ask[row])
+        try:
+            price = fill_price(leg.side, bid, ask, self.config.option_slippage)
+        except NoFillError as exc:
+            raise _NoQuoteError(f"{leg.symbol} has {exc}") from None
         return _LegPrice(leg, price, self.config.fee_per_contract)
 
     def _reject(self, intent: OrderIntent, code: str, message: str) -> None:
