@@ -67,7 +67,8 @@ class RollingMoments:
 
     Running sums are of deviations from a shift (the first value, then the window mean at each
     rebuild) and are rebuilt from the buffer every ``window`` updates, so neither cancellation
-    nor rounding drift can build up.
+    nor rounding drift can build up. A standard deviation near zero carries an absolute error of
+    about sqrt(machine epsilon) x the values' distance from the shift.
     """
 
     __slots__ = ("_buffer", "_shift", "_since_rebuild", "_sum", "_sum_sq")

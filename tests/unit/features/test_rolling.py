@@ -52,7 +52,9 @@ def test_rolling_moments_match_numpy_on_the_window(values: list[float], window: 
     held = np.array(values[-window:])
     assert moments.mean == pytest.approx(float(held.mean()), abs=1e-9)
     if len(held) >= 2:
-        assert moments.std == pytest.approx(float(held.std(ddof=1)), rel=1e-6, abs=1e-6)
+        # running sums lose about sqrt(eps) x magnitude when the spread is ~0 (documented limit)
+        scale = 1e-7 * (1.0 + float(np.abs(values).max()))
+        assert moments.std == pytest.approx(float(held.std(ddof=1)), rel=1e-6, abs=scale)
 
 
 def test_rolling_moments_need_two_values_and_a_window_of_two() -> None:
