@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
@@ -73,18 +74,21 @@ class ViewBoard:
     """The latest view per (agent, underlying); ``live`` returns those unexpired at ``now``.
 
     A view older than the one held for its agent is ignored (late delivery never rolls a view
-    back); a view stamped after ``now`` is not live at ``now``.
+    back); a view stamped after ``now`` is not live at ``now``. Slow agents publish from their
+    own threads: a lock guards the board (held for a dictionary update or copy only).
     """
 
     def __init__(self) -> None:
         self._latest: dict[tuple[str, str], View] = {}
+        self._lock = threading.Lock()
 
     def publish(self, view: View) -> None:
         """Hold ``view`` unless a newer one from the same agent is already held."""
         key = (view.agent_id, view.underlying)
-        held = self._latest.get(key)
-        if held is None or view.ts_ns >= held.ts_ns:
-            self._latest[key] = view
+        with self._lock:
+            held = self._latest.get(key)
+            if held is None or view.ts_ns >= held.ts_ns:
+                self._latest[key] = view
 
     def publish_all(self, views: Iterable[View]) -> None:
         """Publish several views."""
@@ -93,13 +97,12 @@ class ViewBoard:
 
     def live(self, underlying: str, now_ns: int) -> list[View]:
         """The live views on ``underlying`` at ``now_ns``, ordered by agent id."""
-        views = [
-            view
-            for (_, name), view in self._latest.items()
-            if name == underlying and view.is_live(now_ns)
-        ]
+        with self._lock:
+            held = list(self._latest.items())
+        views = [view for (_, name), view in held if name == underlying and view.is_live(now_ns)]
         return sorted(views, key=lambda view: view.agent_id)
 
     def clear(self) -> None:
         """Forget every view."""
-        self._latest.clear()
+        with self._lock:
+            self._latest.clear()

@@ -157,3 +157,29 @@ def test_view_board_keeps_the_latest_live_view_per_agent() -> None:
     assert board.live("sp500", NOW - 6) == []  # not yet made
     board.clear()
     assert board.live("sp500", NOW) == []
+
+
+def test_view_board_takes_views_from_slow_agent_threads_while_read() -> None:
+    import threading
+
+    board = ViewBoard()
+
+    def slow_agent(name: str) -> None:
+        for i in range(300):
+            board.publish(_view(f"{name}-{i % 50}", ts=NOW - 1000 + i))
+
+    threads = [threading.Thread(target=slow_agent, args=(f"llm{k}",)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    reads = 0
+    while True:  # read while the writers write (at least once)
+        board.live("sp500", NOW)
+        reads += 1
+        if not any(t.is_alive() for t in threads):
+            break
+    for thread in threads:
+        thread.join()
+    live = board.live("sp500", NOW)
+    assert len(live) == 200  # 4 agents x 50 names, each at its latest view
+    assert all(view.ts_ns >= NOW - 1000 + 250 for view in live)
+    assert reads >= 1
