@@ -1,7 +1,15 @@
-"""The message-bus contract: every implementation of the port must pass these (NATS joins later)."""
+"""The message-bus contract: every implementation of the port must pass these.
+
+Implementations: the in-process bus (synchronous, depth-first) and NATS JetStream (asynchronous,
+marked ``service``: a unique prefix per test, streams deleted afterwards). ``settle`` waits until
+an asynchronous bus has delivered everything published (``NatsBus.flush``); it is a no-op for a
+synchronous one. The one difference the port allows is *when* a handler's own publish is
+delivered: during the handler (synchronous) or after it returns (asynchronous).
+"""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 
 import msgspec
@@ -36,13 +44,41 @@ PINGS = Topic("test.pings", Ping)
 OTHERS = Topic("test.others", Other)
 ECHO = RequestTopic("test.echo", Ping, Pong)
 
-_FACTORIES: dict[str, Callable[[], MessageBus]] = {"inprocess": InProcessBus}
+
+def _nats_bus() -> MessageBus:
+    from optionswarm.bus.nats import BusUnavailableError, NatsBus, NatsBusConfig
+
+    try:
+        return NatsBus(NatsBusConfig(prefix=f"t{secrets.token_hex(4)}", ack_timeout_s=1.0))
+    except BusUnavailableError as error:
+        pytest.skip(f"NATS unreachable on 127.0.0.1:4222: {error}")
 
 
-@pytest.fixture(params=sorted(_FACTORIES))
+_FACTORIES: dict[str, Callable[[], MessageBus]] = {"inprocess": InProcessBus, "nats": _nats_bus}
+IMPLEMENTATIONS = [
+    pytest.param("inprocess", id="inprocess"),
+    pytest.param("nats", id="nats", marks=pytest.mark.service),
+]
+
+
+def settle(bus: MessageBus) -> None:
+    """Wait until an asynchronous bus has delivered everything published so far."""
+    flush = getattr(bus, "flush", None)
+    if flush is not None:
+        flush()
+
+
+def synchronous(bus: MessageBus) -> bool:
+    return isinstance(bus, InProcessBus)
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
 def bus(request: pytest.FixtureRequest) -> Iterator[MessageBus]:
     instance = _FACTORIES[request.param]()
     yield instance
+    delete_streams = getattr(instance, "delete_streams", None)
+    if delete_streams is not None:
+        delete_streams()
     instance.close()
 
 
@@ -55,6 +91,7 @@ def test_subscribers_receive_messages_in_publish_order(bus: MessageBus) -> None:
     bus.subscribe(PINGS, lambda m: got.append(m.seq))
     for seq in range(5):
         bus.publish(PINGS, Ping(seq=seq))
+    settle(bus)
     assert got == [0, 1, 2, 3, 4]
 
 
@@ -63,13 +100,16 @@ def test_every_subscriber_gets_each_message_in_subscription_order(bus: MessageBu
     bus.subscribe(PINGS, lambda m: got.append(f"a{m.seq}"))
     bus.subscribe(PINGS, lambda m: got.append(f"b{m.seq}"))
     bus.publish(PINGS, Ping(seq=1))
+    settle(bus)
     assert got == ["a1", "b1"]
 
 
 def test_topics_are_isolated_from_each_other(bus: MessageBus) -> None:
     pings: list[Ping] = []
     bus.subscribe(PINGS, pings.append)
+    bus.subscribe(OTHERS, lambda _: None)
     bus.publish(OTHERS, Other(text="x"))
+    settle(bus)
     assert pings == []
 
 
@@ -90,6 +130,7 @@ def test_failing_subscriber_is_isolated_counted_and_others_still_receive(
     bus.subscribe(PINGS, lambda m: got.append(m.seq))
     bus.publish(PINGS, Ping(seq=7))
     bus.publish(PINGS, Ping(seq=8))
+    settle(bus)
     assert got == [7, 8]
     stats = bus.stats()
     assert stats.handler_errors == 2
@@ -103,14 +144,16 @@ def test_unsubscribe_stops_delivery_and_is_idempotent(bus: MessageBus) -> None:
     sub = bus.subscribe(PINGS, lambda m: got.append(m.seq))
     bus.subscribe(PINGS, lambda m: kept.append(m.seq))
     bus.publish(PINGS, Ping(seq=1))
+    settle(bus)
     bus.unsubscribe(sub)
     bus.unsubscribe(sub)
     bus.publish(PINGS, Ping(seq=2))
+    settle(bus)
     assert got == [1]
     assert kept == [1, 2]
 
 
-def test_handler_publishing_during_delivery_is_delivered_depth_first(bus: MessageBus) -> None:
+def test_handler_publishing_during_delivery_is_not_interleaved_with_it(bus: MessageBus) -> None:
     trace: list[str] = []
 
     def on_ping(m: Ping) -> None:
@@ -121,7 +164,11 @@ def test_handler_publishing_during_delivery_is_delivered_depth_first(bus: Messag
     bus.subscribe(PINGS, on_ping)
     bus.subscribe(OTHERS, lambda m: trace.append(m.text))
     bus.publish(PINGS, Ping(seq=1))
-    assert trace == ["ping1", "from1", "after1"]
+    settle(bus)
+    if synchronous(bus):
+        assert trace == ["ping1", "from1", "after1"]
+    else:  # delivered after the handler returns, never interleaved with it
+        assert trace == ["ping1", "after1", "from1"]
 
 
 def test_subscribing_during_delivery_takes_effect_from_the_next_message(bus: MessageBus) -> None:
@@ -132,8 +179,10 @@ def test_subscribing_during_delivery_takes_effect_from_the_next_message(bus: Mes
 
     sub = bus.subscribe(PINGS, first)
     bus.publish(PINGS, Ping(seq=1))
+    settle(bus)
     bus.unsubscribe(sub)
     bus.publish(PINGS, Ping(seq=2))
+    settle(bus)
     assert late == [2]
 
 
@@ -165,6 +214,7 @@ def test_failing_responder_surfaces_to_the_requester_only(bus: MessageBus) -> No
     got: list[int] = []
     bus.subscribe(PINGS, lambda m: got.append(m.seq))
     bus.publish(PINGS, Ping(seq=9))
+    settle(bus)
     assert got == [9]
 
 
