@@ -1,8 +1,9 @@
 """Fast-path latency: market update -> ``Decision`` -> chosen, priced structure, on real data.
 
-One update = a session's bar and its full modelled S&P 500 chain (~4,700 rows): incremental
+One update = a session's bar and its full modelled S&P 500 chain (~5,300 rows): incremental
 features (ring buffers + the chain's vol read-out), the five fast agents, the track record
-(resolve + record), both consensus modes (track record and equal weight), then structure
+(resolve + record), both consensus modes (the track-record Decision, and the equal-weight
+baseline's scores, as the ``swarm`` strategy runs them), then structure
 choice, strike/expiry selection by delta/DTE on the full chain, and sizing.
 
 Baseline in the same run: a naive pipeline that recomputes the same features from the full
@@ -164,7 +165,7 @@ def _run(naive: bool, passes: int) -> tuple[dict[str, Any], dict[str, Any], int]
     cpu_total: list[float] = []
     mismatches = 0
     for _ in range(passes):
-        swarm = _TimedSwarm("sp500", config=SwarmConfig())
+        swarm = _TimedSwarm("sp500", config=SwarmConfig(build_baseline_decision=False))
         reference = FeatureEngine("sp500")
         if naive:
             swarm.features = _NaiveFeatures("sp500")

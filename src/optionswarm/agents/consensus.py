@@ -25,7 +25,7 @@ import msgspec
 from optionswarm.agents.track import TrackRecord
 from optionswarm.model import AgentContribution, Decision, Direction, Reason, View, VolView
 
-__all__ = ["VETOED", "Consensus", "ConsensusConfig", "Weighting", "size_factor"]
+__all__ = ["VETOED", "Consensus", "ConsensusConfig", "Evaluation", "Weighting", "size_factor"]
 
 VETOED = "vetoed"  # a designated risk agent vetoed acting now
 Weighting = Literal["track_record", "equal"]
@@ -85,6 +85,39 @@ class _Votes:
         self.vetoes: list[View] = []
 
 
+class Evaluation:
+    """What ``Consensus.evaluate`` found: scores, the chosen views and the reason code."""
+
+    __slots__ = (
+        "direction",
+        "direction_score",
+        "disagreement",
+        "reason",
+        "vol_score",
+        "vol_view",
+        "votes",
+    )
+
+    def __init__(
+        self,
+        *,
+        votes: _Votes,
+        direction_score: float,
+        vol_score: float,
+        direction: Direction,
+        vol_view: VolView,
+        disagreement: float,
+        reason: str,
+    ) -> None:
+        self.votes = votes
+        self.direction_score = direction_score
+        self.vol_score = vol_score
+        self.direction = direction
+        self.vol_view = vol_view
+        self.disagreement = disagreement
+        self.reason = reason
+
+
 class Consensus:
     """Combines live views into a ``Decision`` (see the module docstring)."""
 
@@ -119,8 +152,8 @@ class Consensus:
                 votes.vol.add(w * view.conviction, _VOL_SIGN[view.vol_view])
         return votes
 
-    def decide(self, underlying: str, views: list[View], now_ns: int, regime: str) -> Decision:
-        """The decision at ``now_ns`` from ``views`` (live views on ``underlying``)."""
+    def evaluate(self, views: list[View], regime: str) -> Evaluation:
+        """The scores, choice and reason code, without building a ``Decision`` (cheap)."""
         cfg = self.config
         votes = self._tally(views, regime)
         d_score, v_score = votes.direction.score, votes.vol.score
@@ -141,8 +174,24 @@ class Consensus:
         ]
         everything = max(votes.direction.disagreement, votes.vol.disagreement)
         disagreement = max((t.disagreement for t in deciding), default=everything)
+        return Evaluation(
+            votes=votes,
+            direction_score=d_score,
+            vol_score=v_score,
+            direction=chosen,
+            vol_view=vol_view,
+            disagreement=disagreement,
+            reason=self._reason(votes, chosen, vol_view, disagreement),
+        )
+
+    def decide(self, underlying: str, views: list[View], now_ns: int, regime: str) -> Decision:
+        """The decision at ``now_ns`` from ``views`` (live views on ``underlying``)."""
+        cfg = self.config
+        ev = self.evaluate(views, regime)
+        votes, reason = ev.votes, ev.reason
+        chosen, vol_view = ev.direction, ev.vol_view
+        d_score, v_score = ev.direction_score, ev.vol_score
         confidence = abs(d_score) if chosen is not Direction.NEUTRAL else abs(v_score) * 0.5
-        reason = self._reason(votes, chosen, vol_view, disagreement)
         contributions = tuple(
             AgentContribution(
                 agent_id=view.agent_id,
@@ -154,7 +203,7 @@ class Consensus:
         )
         head = (
             f"[{reason}] {chosen.value}, vol {vol_view.value}: P(up) {(1 + d_score) / 2:.3f}, "
-            f"vol score {v_score:+.2f}, disagreement {disagreement:.2f}, regime {regime}, "
+            f"vol score {v_score:+.2f}, disagreement {ev.disagreement:.2f}, regime {regime}, "
             f"weighting {cfg.weighting}."
         )
         acting = reason == Reason.CONSENSUS
@@ -165,7 +214,7 @@ class Consensus:
             direction=chosen if acting else Direction.NEUTRAL,
             vol_view=vol_view if acting else VolView.FLAT,
             confidence=min(1.0, confidence),
-            disagreement=min(1.0, disagreement),
+            disagreement=min(1.0, ev.disagreement),
             contributions=contributions,
             reason_code=reason,
             explanation=_explain(head, contributions, votes.vetoes),

@@ -55,6 +55,7 @@ class SwarmConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     consensus: ConsensusConfig = msgspec.field(default_factory=ConsensusConfig)
     track: TrackRecordConfig = msgspec.field(default_factory=TrackRecordConfig)
     record_spacing_ns: int = 20 * 3_600 * 1_000_000_000
+    build_baseline_decision: bool = True  # False: score the baseline, skip its Decision object
     decision_horizon_days: int = 20
     low_regime_rank: float = 1.0 / 3.0
     high_regime_rank: float = 2.0 / 3.0
@@ -64,7 +65,7 @@ class SwarmOutput(msgspec.Struct, frozen=True, kw_only=True):
     """One update's result: the decision, the equal-weight baseline, the inputs' regime."""
 
     decision: Decision
-    baseline: Decision
+    baseline: Decision | None  # None when ``build_baseline_decision`` is off
     regime: str
     features: Features
 
@@ -85,7 +86,10 @@ def vol_regime(features: Features, low: float = 1.0 / 3.0, high: float = 2.0 / 3
 
 
 def _consensus_view(agent_id: str, decision: Decision, d_score: float, horizon: int) -> View:
-    """The consensus's own directional forecast P(up) = (1 + D) / 2, as a scoreable view."""
+    """The consensus's own directional forecast P(up) = (1 + D) / 2, as a scoreable view.
+
+    ``decision`` gives the underlying and the time only; ``d_score`` is the forecast scored.
+    """
     direction = Direction.BULLISH if d_score >= 0 else Direction.BEARISH
     return View(
         agent_id=agent_id,
@@ -161,19 +165,21 @@ class Swarm:
         regime = vol_regime(features, cfg.low_regime_rank, cfg.high_regime_rank)
         decision = self.consensus.decide(self.underlying, views, ts_ns, regime)
         d_track = self.consensus.last_scores[0]
-        baseline = self.baseline.decide(self.underlying, views, ts_ns, regime)
+        baseline: Decision | None = None
+        if cfg.build_baseline_decision:
+            baseline = self.baseline.decide(self.underlying, views, ts_ns, regime)
+            baseline_reason = baseline.reason_code
+        else:
+            baseline_reason = self.baseline.evaluate(views, regime).reason
         d_equal = self.baseline.last_scores[0]
         self.reasons[decision.reason_code] += 1
-        self.baseline_reasons[baseline.reason_code] += 1
+        self.baseline_reasons[baseline_reason] += 1
         self._record(views, ts_ns, close, atm_iv, regime)
         if self._due("__consensus__", ts_ns):
             horizon = cfg.decision_horizon_days
-            for agent_id, d_score, made in (
-                (TRACK_ID, d_track, decision),
-                (BASELINE_ID, d_equal, baseline),
-            ):
+            for agent_id, d_score in ((TRACK_ID, d_track), (BASELINE_ID, d_equal)):
                 if abs(d_score) > 0.0:
-                    view = _consensus_view(agent_id, made, d_score, horizon)
+                    view = _consensus_view(agent_id, decision, d_score, horizon)
                     self.ledger.record(view, close=close, atm_iv=atm_iv, regime=regime)
         return SwarmOutput(decision=decision, baseline=baseline, regime=regime, features=features)
 

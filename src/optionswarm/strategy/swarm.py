@@ -93,7 +93,11 @@ class SwarmStrategy(StrategyComponent):
         )
 
     def reset_state(self) -> None:
-        self.swarm = Swarm(self.underlying, config=self.swarm_config.swarm)
+        # the baseline's Decision object is built only when it is the one traded
+        swarm_config = msgspec.structs.replace(
+            self.swarm_config.swarm, build_baseline_decision=self.weighting == "equal"
+        )
+        self.swarm = Swarm(self.underlying, config=swarm_config)
         self.position: OpenStructure | None = None
         self.decisions: deque[Decision] = deque(maxlen=1_000)
         self.opened: Counter[str] = Counter()
@@ -112,7 +116,7 @@ class SwarmStrategy(StrategyComponent):
 
     def on_chain(self, chain: ChainSnapshot) -> None:
         out = self.swarm.on_chain(chain)
-        decision = out.decision if self.weighting == "track_record" else out.baseline
+        decision = out.baseline if out.baseline is not None else out.decision
         self.decisions.append(decision)
         rolled_from = None
         position = self.position

@@ -59,3 +59,22 @@ def test_the_verdict_follows_the_paired_brier_difference(
 
 def test_too_few_resolved_calls_give_no_verdict() -> None:
     assert "not enough" in _swarm_with(0.7, 0.5, 10).track_vs_equal()
+
+
+def test_without_the_baseline_decision_the_baseline_is_still_scored_and_counted() -> None:
+    import datetime as dt
+
+    from optionswarm.agents import SwarmConfig
+    from optionswarm.agents.testkit import real_sessions
+
+    sessions = real_sessions(dt.date(2015, 6, 1), dt.date(2016, 5, 31), dt.date(2015, 12, 1))
+    full, lean = Swarm("sp500"), Swarm("sp500", config=SwarmConfig(build_baseline_decision=False))
+    for bar, chain in sessions:
+        for swarm in (full, lean):
+            swarm.on_bar(bar)
+        if chain is not None:
+            a, b = full.on_chain(chain), lean.on_chain(chain)
+            assert b.baseline is None
+            assert a.decision == b.decision
+    assert full.baseline_reasons == lean.baseline_reasons
+    assert full.track_vs_equal() == lean.track_vs_equal()
