@@ -6,6 +6,7 @@ To add an implementation, add a factory to ``HOT_STORE_FACTORIES`` (a Redis one 
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -14,12 +15,33 @@ import pytest
 from optionswarm.model import ChainSnapshot, Quote
 from optionswarm.storage.hot import HotStore, InProcessHotStore
 
+
+def _redis_store() -> HotStore:
+    import redis
+
+    from optionswarm.storage.redis_hot import RedisHotStore, RedisHotStoreConfig
+
+    made = RedisHotStore(RedisHotStoreConfig(prefix=f"test-{secrets.token_hex(4)}"))
+    try:
+        made.ping()
+    except redis.ConnectionError as error:
+        pytest.skip(f"Redis unreachable on 127.0.0.1:6379: {error}")
+    return made
+
+
 HOT_STORE_FACTORIES: dict[str, Callable[[], HotStore]] = {
     "in_process": InProcessHotStore,
+    "redis": _redis_store,
 }
+_SERVICES = {"redis"}
 
 
-@pytest.fixture(params=sorted(HOT_STORE_FACTORIES))
+@pytest.fixture(
+    params=[
+        pytest.param(name, marks=[pytest.mark.service] if name in _SERVICES else [])
+        for name in sorted(HOT_STORE_FACTORIES)
+    ]
+)
 def store(request: pytest.FixtureRequest) -> Iterator[HotStore]:
     made = HOT_STORE_FACTORIES[request.param]()
     made.clear()
