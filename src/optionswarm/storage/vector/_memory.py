@@ -48,6 +48,8 @@ class InMemoryVectorStore:
         self._records: list[VectorRecord] = []
         self._units: list[npt.NDArray[np.float64]] = []
         self._ids: set[str] = set()
+        self._matrix: npt.NDArray[np.float64] | None = None  # rows of _units, rebuilt after add
+        self._known: npt.NDArray[np.int64] | None = None
 
     @property
     def dim(self) -> int:
@@ -61,16 +63,25 @@ class InMemoryVectorStore:
             self._records.append(record)
             self._units.append(unit(record.vector, self._dim))
             self._ids.add(record.record_id)
+        self._matrix = self._known = None
 
     def search(self, vector: Sequence[float], k: int, known_by_ns: int) -> list[VectorHit]:
         """The ``k`` most similar records known by ``known_by_ns``, best first."""
         query = unit(vector, self._dim)
-        visible = [i for i, r in enumerate(self._records) if r.known_ns <= known_by_ns]
-        if k <= 0 or not visible:
+        if k <= 0 or not self._records:
             return []
-        sims = np.stack([self._units[i] for i in visible]) @ query
+        if self._matrix is None or self._known is None:
+            self._matrix = np.stack(self._units)
+            self._known = np.fromiter((r.known_ns for r in self._records), dtype=np.int64)
+        visible = np.flatnonzero(self._known <= known_by_ns)
+        if visible.size == 0:
+            return []
+        sims = self._matrix[visible] @ query
+        if visible.size > k:  # keep a few beyond k so that ties at the edge sort by id
+            keep = np.argpartition(-sims, min(k + 8, visible.size - 1))[: k + 8]
+            visible, sims = visible[keep], sims[keep]
         order = sorted(
-            range(len(visible)), key=lambda j: (-sims[j], self._records[visible[j]].record_id)
+            range(visible.size), key=lambda j: (-sims[j], self._records[visible[j]].record_id)
         )
         return [
             VectorHit(record=self._records[visible[j]], similarity=float(sims[j]))
