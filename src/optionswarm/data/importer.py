@@ -123,7 +123,7 @@ class ChainImporter:
         except (pa.ArrowException, KeyError, ValueError) as error:
             self._metrics.inc("imports_failed")
             raise ImportFailedError(f"cannot import {source}: {error}") from error
-        staged = self._store.stage(result.accepted)
+        staged = self._store.stage(result.checked, result.accepted_rows)
         chain_files = staged.final_paths
         try:
             staged.extend(self._quarantine.stage(records))
@@ -140,7 +140,7 @@ class ChainImporter:
             layout=layout.name,
             rows_read=raw.num_rows,
             contracts=canon.table.num_rows,
-            accepted=result.accepted.num_rows,
+            accepted=result.accepted_count,
             quarantined=len(result.rejected_rows),
             flagged=result.flagged,
             reasons=reasons,
@@ -171,7 +171,7 @@ class ChainImporter:
     def _count(self, rows: int, result: ValidationResult, reasons: dict[str, int]) -> None:
         self._metrics.inc("imports")
         self._metrics.inc("records_read", rows)
-        self._metrics.inc("records_accepted", result.accepted.num_rows)
+        self._metrics.inc("records_accepted", result.accepted_count)
         self._metrics.inc("records_flagged", result.flagged)
         self._metrics.inc("records_quarantined", len(result.rejected_rows))
         for code, count in reasons.items():

@@ -94,12 +94,32 @@ class ValidatorConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
 
 
 class ValidationResult(msgspec.Struct, frozen=True, kw_only=True):
-    """Accepted rows (flags updated) and, for rejected rows, their positions and reasons."""
+    """Every row with updated flags (``checked``), which to keep, and why the others failed.
 
-    accepted: pa.Table
+    ``accepted`` materialises the kept rows; a store can instead take ``checked`` with
+    ``accepted_rows`` and fold the selection into its own sort (one copy instead of two).
+    """
+
+    checked: pa.Table
+    keep: npt.NDArray[np.bool_]
     rejected_rows: npt.NDArray[np.int64]
     rejected_reasons: npt.NDArray[np.int8]
     flagged: int
+
+    @property
+    def accepted(self) -> pa.Table:
+        """The accepted rows, flags updated."""
+        return self.checked if self.keep.all() else self.checked.filter(pa.array(self.keep))
+
+    @property
+    def accepted_rows(self) -> npt.NDArray[np.int64]:
+        """Positions of the accepted rows in ``checked``."""
+        return np.flatnonzero(self.keep).astype(np.int64)
+
+    @property
+    def accepted_count(self) -> int:
+        """How many rows were accepted."""
+        return int(np.count_nonzero(self.keep))
 
     def reason_counts(self) -> dict[str, int]:
         """How many records each reason rejected."""
@@ -226,13 +246,12 @@ def validate(
     keep = reason == 0
     flags = _flags(table, bid, ask, cfg)
     column = table.schema.get_field_index("quality_flags")
-    accepted = table.set_column(column, table.schema.field(column), pa.array(flags, pa.uint32()))
-    if not keep.all():  # the common clean file skips a full copy of every column
-        accepted = accepted.filter(pa.array(keep))
+    checked = table.set_column(column, table.schema.field(column), pa.array(flags, pa.uint32()))
     rejected = np.flatnonzero(~keep)
     changed = flags != _ints(table, "quality_flags").astype(np.uint32)
     return ValidationResult(
-        accepted=accepted,
+        checked=checked,
+        keep=keep,
         rejected_rows=rejected.astype(np.int64),
         rejected_reasons=reason[rejected],
         flagged=int(np.count_nonzero(changed & keep)),

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.ipc
@@ -180,32 +181,29 @@ class ChainStore:
         hi = end.toordinal() if end else 10**9
         return [ref.path for d in entry.days if lo <= d <= hi for ref in entry.files[d]]
 
-    def stage(self, table: pa.Table) -> StagedFiles:
-        """Write canonical rows as new files, not yet visible; ``commit`` publishes them."""
-        # One contiguous chunk: `take` on a many-chunk table (a CSV read) costs O(rows) per call.
+    def stage(self, table: pa.Table, rows: npt.NDArray[np.int64] | None = None) -> StagedFiles:
+        """Write canonical rows as new files, not yet visible; ``commit`` publishes them.
+
+        ``rows`` picks the rows to store (default: all), folded into the one sort.
+        """
         table = table.select(CANONICAL_SCHEMA.names).cast(CANONICAL_SCHEMA).combine_chunks()
+        picked = np.arange(table.num_rows) if rows is None else np.asarray(rows, dtype=np.int64)
         staged = StagedFiles()
-        if table.num_rows == 0:
+        if picked.size == 0:
             return staged
-        ts = table.column("ts_ns").to_numpy()
+        ts = table.column("ts_ns").to_numpy()[picked]
         days = (ts - _EXCHANGE_OFFSET_NS) // _NS_PER_DAY
         under_names, under_codes = _codes(table.column("underlying"))
+        under_codes = under_codes[picked]
         root_names, root_codes = _codes(table.column("root"))
-        root_rank = np.argsort(np.argsort(np.array(root_names, dtype=object)))[root_codes]
-        is_call = table.column("is_call").to_numpy(zero_copy_only=False)
-        # One sort of the whole batch into partition then ROW_ORDER; partitions become slices.
-        order = np.lexsort(
-            (
-                ~is_call,
-                table.column("strike").to_numpy(),
-                root_rank,
-                table.column("expiry_ns").to_numpy(),
-                ts,
-                days,
-                under_codes,
-            )
-        )
-        table = table.take(pa.array(order))
+        root_rank = np.argsort(np.argsort(np.array(root_names, dtype=object)))[root_codes[picked]]
+        is_call = table.column("is_call").to_numpy(zero_copy_only=False)[picked]
+        strike = table.column("strike").to_numpy()[picked]
+        expiry_ns = table.column("expiry_ns").to_numpy()[picked]
+        # One sort into partition then ROW_ORDER and one take (which also drops unpicked rows);
+        # each partition is then a zero-copy slice.
+        order = np.lexsort((~is_call, strike, root_rank, expiry_ns, ts, days, under_codes))
+        table = table.take(pa.array(picked[order]))
         key = (under_codes.astype(np.int64) * 1_000_000 + (days - days.min()))[order]
         bounds = [0, *(np.flatnonzero(np.diff(key)) + 1).tolist(), len(order)]
         for lo, hi in itertools.pairwise(bounds):
