@@ -13,6 +13,7 @@ from optionswarm.agents.slow import (
     AnalystPanel,
     ContextBuilder,
     FeatureContextSource,
+    HandoffSink,
     ScheduledAgent,
 )
 from optionswarm.engine import SimulatedClock
@@ -100,3 +101,16 @@ def test_feature_source_builds_contexts_at_the_clock_and_skips_future_snapshots(
 def test_interval_must_be_positive() -> None:
     with pytest.raises(ValueError, match="interval"):
         ScheduledAgent("x", lambda c: [], _Fixed([]), 0.0)
+
+
+def test_handoff_sink_moves_views_from_the_slow_thread_to_the_board_on_the_reader_thread() -> None:
+    agent, panel = _panel_agent(_Fixed([AnalystContext(underlying="sp500", ts_ns=NOW)]))
+    mailbox = HandoffSink()
+    worker = threading.Thread(target=agent.run_once, args=(mailbox,))
+    worker.start()
+    worker.join()
+    board = ViewBoard()
+    assert board.live("sp500", NOW) == []  # nothing reaches the board until drained
+    assert mailbox.drain_into(board) == len(panel.agent_ids)
+    assert len(board.live("sp500", NOW)) == len(panel.agent_ids)
+    assert mailbox.drain_into(board) == 0

@@ -42,7 +42,7 @@ from optionswarm.agents.slow.prompts import (
     AnalystRole,
     messages,
 )
-from optionswarm.agents.slow.runner import Analysis, ContextSource, ScheduledAgent
+from optionswarm.agents.slow.runner import Analysis, ContextSource, HandoffSink, ScheduledAgent
 from optionswarm.agents.slow.sentiment import (
     FINANCE_LEXICON_FILE,
     FinBertScorer,
@@ -78,6 +78,7 @@ __all__ = [
     "Embedder",
     "FeatureContextSource",
     "FinBertScorer",
+    "HandoffSink",
     "HashingEmbedder",
     "Headline",
     "HeadlineFeed",

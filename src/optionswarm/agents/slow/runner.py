@@ -2,14 +2,16 @@
 
 It implements the swarm's ``SlowAgent`` protocol (``agent_id``, ``start(sink)``, ``stop()``).
 Each tick asks a ``ContextSource`` for the current contexts and publishes what the analysis
-returns. ``run_once`` does one tick synchronously — what a deterministic backtest calls at
-each decision time. An analysis that raises publishes nothing for that tick (the views it
-would replace expire), and the loop goes on.
+returns. From a thread, publish into a ``HandoffSink`` that the hot path drains into its
+board on its own thread. ``run_once`` does one tick synchronously — what a deterministic
+backtest calls at each decision time. An analysis that raises publishes nothing for that
+tick (the views it would replace expire), and the loop goes on.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -19,7 +21,7 @@ from optionswarm.agents.protocol import ViewSink
 from optionswarm.agents.slow.context import AnalystContext
 from optionswarm.model import View
 
-__all__ = ["Analysis", "ContextSource", "ScheduledAgent"]
+__all__ = ["Analysis", "ContextSource", "HandoffSink", "ScheduledAgent"]
 
 _log = structlog.get_logger(__name__)
 
@@ -32,6 +34,33 @@ class ContextSource(Protocol):
     def contexts(self) -> Sequence[AnalystContext]:
         """The current contexts."""
         ...
+
+
+class HandoffSink:
+    """A thread-safe mailbox between a slow agent's thread and the hot path's thread.
+
+    The slow thread ``publish``es; the hot path calls ``drain_into(board)`` on its own thread
+    before reading the board, so a board that is not thread-safe (``ViewBoard``) is only ever
+    touched by one thread. ``publish`` and ``drain_into`` are O(1) per view.
+    """
+
+    def __init__(self) -> None:
+        self._views: deque[View] = deque()
+
+    def publish(self, view: View) -> None:
+        """Queue ``view`` (any thread)."""
+        self._views.append(view)
+
+    def drain_into(self, sink: ViewSink) -> int:
+        """Move every queued view into ``sink`` (the consumer's thread); returns how many."""
+        moved = 0
+        while True:
+            try:
+                view = self._views.popleft()
+            except IndexError:
+                return moved
+            sink.publish(view)
+            moved += 1
 
 
 class ScheduledAgent:
