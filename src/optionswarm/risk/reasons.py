@@ -71,6 +71,8 @@ class RiskCode(enum.StrEnum):
     ROLE_NOT_PERMITTED = "role_not_permitted"
     BREAKERS_STILL_TRIPPED = "breakers_still_tripped"
     NOT_TRIPPED = "not_tripped"
+    # -- oversight (the approval policy seam; the rule is named in ``DenyReason.check``) --
+    APPROVAL_REQUIRED = "approval_required"
 
 
 _C = RiskCode
@@ -118,6 +120,7 @@ RISK_REASONS: Final[dict[RiskCode, str]] = {
     _C.ROLE_NOT_PERMITTED: "the actor's role may not perform this action",
     _C.BREAKERS_STILL_TRIPPED: "a tripped breaker still forces this trading state",
     _C.NOT_TRIPPED: "the breaker is not tripped",
+    _C.APPROVAL_REQUIRED: "the approval policy requires a human to approve the order",
 }
 
 

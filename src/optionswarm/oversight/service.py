@@ -1,0 +1,513 @@
+"""``OversightService``: the approval queue the CLI, the API and the dashboard all call.
+
+* :meth:`policy` is the risk engine's ``approval_policy`` seam: it records the proposed intent,
+  measures the order and applies the configured rules; the measured snapshot becomes the
+  :class:`ApprovalRequest` when the order manager moves the order to PENDING_APPROVAL.
+* :meth:`approve` / :meth:`reject`: four eyes above a threshold, never the manual order's own
+  placer, risk re-checked against the market and portfolio of the moment, prices within a
+  tolerance; each decision is a conditional update in the store, so it happens at most once.
+* Expiry: a clock alarm per request, and a lazy check on every access; an expired order is
+  rejected, never executed. A halt or the kill switch rejects every open request.
+* Every step is an event on the bus (``oversight.*``) and a record in the audit log.
+
+Errors: :class:`ApprovalRefusedError` (``.code`` says why: ``not_found``, ``already_decided``,
+``self_approval``, ``same_approver``, ``risk_recheck_failed``, ``price_moved``, ``expired``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from optionswarm.audit.kinds import AuditKind
+from optionswarm.bus import MessageBus, Subscription
+from optionswarm.engine import Clock, Component, TimeEvent
+from optionswarm.engine.events import StrategyDecision
+from optionswarm.engine.recorder import AuditSink
+from optionswarm.engine.topics import DECISIONS, ORDERS
+from optionswarm.execution import ORDER_EVENTS, OrderEvent, OrderState
+from optionswarm.model import Decision, OrderIntent
+from optionswarm.oversight.config import OversightConfig
+from optionswarm.oversight.policy import (
+    OrderFacts,
+    OrderMeasures,
+    as_deny_reasons,
+    evaluate,
+    measure,
+)
+from optionswarm.oversight.recheck import recheck_refusal
+from optionswarm.oversight.states import ApprovalStatus, ApprovalTrigger, apply_approval_trigger
+from optionswarm.oversight.store import ApprovalStore, StoredRequest
+from optionswarm.oversight.target import ApprovalTarget
+from optionswarm.oversight.types import (
+    APPROVAL_DECIDED,
+    APPROVAL_EXPIRED,
+    APPROVAL_REQUESTED,
+    ApprovalDecided,
+    ApprovalExpired,
+    ApprovalReason,
+    ApprovalRequest,
+    ApprovalRequested,
+    ApprovalVote,
+    DecisionInfo,
+    RiskCheckLine,
+)
+from optionswarm.risk import (
+    RISK_TOPICS,
+    CheckContext,
+    DenyReason,
+    KillSwitchEngaged,
+    RiskEngine,
+    TradingState,
+    TradingStateChanged,
+)
+
+__all__ = ["ApprovalRefusedError", "OversightService"]
+
+_S = ApprovalStatus
+_T = ApprovalTrigger
+_OPEN = (_S.PENDING, _S.APPROVED_PARTIAL)
+_AUDIT_KIND = {
+    _S.APPROVED_PARTIAL: AuditKind.APPROVAL_GRANTED,
+    _S.APPROVED: AuditKind.APPROVAL_GRANTED,
+    _S.REJECTED: AuditKind.APPROVAL_DENIED,
+    _S.CANCELLED: AuditKind.APPROVAL_DENIED,
+    _S.EXPIRED: AuditKind.APPROVAL_EXPIRED,
+}
+
+
+class ApprovalRefusedError(RuntimeError):
+    """An approval or rejection that cannot be taken; ``code`` says why."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class _Staged(msgspec.Struct, frozen=True, kw_only=True):
+    reasons: tuple[ApprovalReason, ...]
+    measures: OrderMeasures
+    structure: str
+    checks: tuple[RiskCheckLine, ...]
+    trading_state: str
+
+
+class OversightService(Component):
+    """Approval policy, queue, decisions and expiry over one :class:`ApprovalStore`."""
+
+    def __init__(
+        self,
+        config: OversightConfig,
+        store: ApprovalStore,
+        *,
+        bus: MessageBus,
+        clock: Clock,
+        risk: RiskEngine | None = None,
+        target: ApprovalTarget | None = None,
+        audit: AuditSink | None = None,
+        name: str = "oversight",
+    ) -> None:
+        super().__init__(name, bus, clock)
+        self.config = config
+        self.store = store
+        self.risk = risk
+        self.target = target
+        self.audit = audit
+        self._lock = threading.RLock()
+        self._audit_lock = threading.Lock()
+        self._subscriptions: list[Subscription] = []
+        self.stats: Counter[str] = Counter()
+        self._staged: dict[str, _Staged] = {}
+        self._decisions: dict[str, DecisionInfo] = {}
+        self._placed_by: dict[str, str] = {}
+        store.create()
+        self.traded: set[str] = store.traded_underlyings()
+        if risk is not None:
+            risk.approval_policy = self.policy
+
+    # -- the risk engine's seam --------------------------------------------------------------
+    def policy(self, order: OrderIntent, ctx: CheckContext) -> Sequence[DenyReason]:
+        """``approval_policy(order, ctx)``: the rules' reasons (empty: no approval needed)."""
+        self._persist_intent(order)
+        measures = measure(ctx)
+        facts = OrderFacts(
+            source=order.source,
+            quantity=order.quantity,
+            underlying=order.underlying,
+            measures=measures,
+            trading_state=ctx.state,
+            first_trade=order.underlying not in self.traded and not self._holds(ctx),
+            decision=self._decision_of(order),
+        )
+        reasons = evaluate(self.config.policy, facts)
+        if reasons:
+            checks = () if self.risk is None else self.risk.checks
+            self._staged[order.client_order_id] = _Staged(
+                reasons=reasons,
+                measures=measures,
+                structure=ctx.structure,
+                checks=tuple(RiskCheckLine(check=name, passed=True) for name, _ in checks),
+                trading_state=ctx.state.value,
+            )
+        return as_deny_reasons(reasons)
+
+    @staticmethod
+    def _holds(ctx: CheckContext) -> bool:
+        exposure = ctx.book.exposures.get(ctx.order.underlying)
+        return exposure is not None and bool(exposure.positions)
+
+    def _decision_of(self, order: OrderIntent) -> DecisionInfo | None:
+        return None if order.decision_id is None else self._decisions.get(order.decision_id)
+
+    def record_decision(self, decision: Decision, decision_id: str | None = None) -> None:
+        """File a swarm decision (its confidence, agents and weights) for the orders it causes."""
+        info = DecisionInfo.of(decision, decision_id)
+        self._decisions[info.decision_id] = info
+
+    def _on_strategy_decision(self, decision: StrategyDecision) -> None:
+        known = self._decisions.get(decision.decision_id)
+        if known is None:
+            self._decisions[decision.decision_id] = DecisionInfo(
+                decision_id=decision.decision_id,
+                explanation=decision.explanation,
+                reason_code=decision.reason_code,
+            )
+
+    def place_manual(self, intent: OrderIntent, actor: str) -> None:
+        """A person's order: remember who placed it (they may never approve it), then route it."""
+        if intent.source != "manual":
+            intent = msgspec.structs.replace(intent, source="manual")
+        self._placed_by[intent.client_order_id] = actor
+        self._persist_intent(intent)
+        self.bus.publish(ORDERS, intent)
+
+    def _persist_intent(self, intent: OrderIntent) -> None:
+        placed_by = self._placed_by.get(intent.client_order_id)
+        self.store.save_intent(intent, placed_by, self.clock.now_ns())
+
+    # -- bus ---------------------------------------------------------------------------------
+    def on_start(self) -> None:
+        bus = self.bus
+        self._subscriptions = [
+            bus.subscribe(ORDERS, self._persist_intent),
+            bus.subscribe(DECISIONS, self._on_strategy_decision),
+            bus.subscribe(ORDER_EVENTS, self._on_order_event),
+            bus.subscribe(RISK_TOPICS[TradingStateChanged], self._on_trading_state),
+            bus.subscribe(RISK_TOPICS[KillSwitchEngaged], self._on_kill),
+        ]
+        for request in self.store.requests_in(_OPEN):
+            self._arm(request)
+
+    def on_stop(self) -> None:
+        for subscription in self._subscriptions:
+            self.bus.unsubscribe(subscription)
+        self._subscriptions = []
+        for name in self.clock.timer_names():
+            if name.startswith(f"{self.name}.expire."):
+                self.clock.cancel(name)
+
+    def _on_order_event(self, event: OrderEvent) -> None:
+        if event.state is OrderState.PENDING_APPROVAL:
+            self.open_request(event.client_order_id)
+        elif event.state is OrderState.SUBMITTED:
+            self.store.mark_sent(event.client_order_id, event.ts_ns)
+            proposed = self.store.intent(event.client_order_id)
+            if proposed is not None:
+                self.traded.add(proposed.intent.underlying)
+        elif event.previous is OrderState.PENDING_APPROVAL and event.state is OrderState.CANCELLED:
+            self._close_open(event.client_order_id, _T.CANCEL, "order_cancelled", event.message)
+
+    def _on_trading_state(self, event: object) -> None:
+        if isinstance(event, TradingStateChanged) and event.current is TradingState.HALTED:
+            self.reject_all("trading_halted", f"trading halted: {event.message}")
+
+    def _on_kill(self, event: object) -> None:
+        if isinstance(event, KillSwitchEngaged):
+            self.reject_all("kill_switch", f"kill switch by {event.actor}: {event.reason}")
+
+    # -- opening -----------------------------------------------------------------------------
+    def open_request(self, client_order_id: str) -> ApprovalRequest | None:
+        """Turn the staged policy verdict of an order into a stored, announced request."""
+        with self._lock:
+            staged = self._staged.pop(client_order_id, None)
+            proposed = self.store.intent(client_order_id)
+            if staged is None or proposed is None:
+                self.log.warning("approval_without_policy_verdict", order=client_order_id)
+                return None
+            now = self.clock.now_ns()
+            m = staged.measures
+            request = ApprovalRequest(
+                request_id=f"apr-{client_order_id}",
+                client_order_id=client_order_id,
+                intent=proposed.intent,
+                status=_S.PENDING,
+                reasons=staged.reasons,
+                structure=staged.structure,
+                max_loss=m.max_loss,
+                margin=m.margin,
+                greeks_before=m.greeks_before,
+                greeks_after=m.greeks_after,
+                spot=m.spot,
+                package_mid=m.package_mid,
+                decision=self._decision_of(proposed.intent),
+                risk_checks=staged.checks,
+                trading_state=staged.trading_state,
+                placed_by=proposed.placed_by,
+                required_approvals=self._approvals_needed(m),
+                created_ns=now,
+                expires_ns=now + self.config.ttl_ns,
+            )
+            if not self.store.insert_request(request):
+                return None
+            self.stats["needed"] += 1
+            self._record(AuditKind.APPROVAL_REQUESTED, request, now)
+            self.bus.publish(APPROVAL_REQUESTED, ApprovalRequested(request=request))
+            self._arm(request)
+        self._auto_decide(request)
+        return request
+
+    def _approvals_needed(self, m: OrderMeasures) -> int:
+        cap = self.config.four_eyes_max_loss_above
+        if cap is None:
+            return 1
+        return 2 if (not m.bounded or (m.max_loss is not None and m.max_loss >= cap)) else 1
+
+    def _auto_decide(self, request: ApprovalRequest) -> None:
+        mode = self.config.mode
+        if mode == "human":
+            return
+        actor = f"auto:{mode}"
+        approve = mode == "approve_all" or (
+            mode == "approve_under_max_loss"
+            and request.max_loss is not None
+            and request.max_loss < self.config.auto_approve_max_loss
+        )
+        for i in range(request.required_approvals if approve else 1):
+            if approve:
+                self.approve(request.request_id, f"{actor}:{i + 1}", f"backtest mode {mode}")
+            else:
+                self.reject(request.request_id, actor, f"backtest mode {mode}")
+
+    def _arm(self, request: ApprovalRequest) -> None:
+        if request.expires_ns <= self.clock.now_ns():
+            self._expire(request.request_id)
+            return
+        self.clock.set_alarm(
+            f"{self.name}.expire.{request.request_id}", request.expires_ns, self._on_alarm
+        )
+
+    def _on_alarm(self, event: TimeEvent) -> None:
+        self._expire(event.name.rsplit(".expire.", 1)[1])
+
+    # -- queries (each access expires what is overdue) ---------------------------------------
+    def list_requests(self, status: ApprovalStatus | None = None) -> list[ApprovalRequest]:
+        """Requests, oldest first (optionally one status)."""
+        self.expire_due()
+        return self.store.requests_in(None if status is None else [status])
+
+    def get(self, request_id: str) -> ApprovalRequest:
+        """One request (``ApprovalRefusedError('not_found')`` if none)."""
+        stored = self._load(request_id)
+        if stored.request.is_open and stored.request.expires_ns <= self.clock.now_ns():
+            self._expire(request_id)
+            stored = self._load(request_id)
+        return stored.request
+
+    def votes(self, request_id: str) -> list[ApprovalVote]:
+        """The votes cast on a request."""
+        return self.store.votes_of(request_id)
+
+    def expire_due(self) -> list[str]:
+        """Expire every open request past its time-to-live; returns their ids."""
+        now = self.clock.now_ns()
+        due = [r.request_id for r in self.store.requests_in(_OPEN) if r.expires_ns <= now]
+        return [rid for rid in due if self._expire(rid)]
+
+    def _load(self, request_id: str) -> StoredRequest:
+        stored = self.store.load(request_id)
+        if stored is None:
+            raise ApprovalRefusedError("not_found", f"no approval request {request_id!r}")
+        return stored
+
+    # -- decisions ---------------------------------------------------------------------------
+    def approve(self, request_id: str, actor: str, comment: str = "") -> ApprovalRequest:
+        """One approver's yes; the order is released once enough different approvers agree."""
+        while True:
+            stored = self._decidable(request_id, actor)
+            request = stored.request
+            self._check_approver(request, actor)
+            refusal = self._recheck(request)
+            if refusal is not None:
+                code, message = refusal
+                self._decide(stored, _T.REJECT, actor=actor, code=code, comment=message)
+                raise ApprovalRefusedError(code, message)
+            approvers = (*request.approvers, actor)
+            trigger = (
+                _T.APPROVE if len(approvers) >= request.required_approvals else _T.APPROVE_PARTIAL
+            )
+            vote = ApprovalVote(
+                request_id=request_id,
+                actor=actor,
+                approve=True,
+                comment=comment,
+                ts_ns=self.clock.now_ns(),
+            )
+            done = self._decide(
+                stored,
+                trigger,
+                actor=actor,
+                code="approved",
+                comment=comment,
+                vote=vote,
+                approvers=approvers,
+            )
+            if done is not None:
+                return done
+
+    def reject(self, request_id: str, actor: str, comment: str = "") -> ApprovalRequest:
+        """An approver's no: the order is rejected and never executed."""
+        while True:
+            stored = self._decidable(request_id, actor)
+            vote = ApprovalVote(
+                request_id=request_id,
+                actor=actor,
+                approve=False,
+                comment=comment,
+                ts_ns=self.clock.now_ns(),
+            )
+            done = self._decide(
+                stored,
+                _T.REJECT,
+                actor=actor,
+                code="rejected_by_approver",
+                comment=comment,
+                vote=vote,
+            )
+            if done is not None:
+                return done
+
+    def reject_all(self, code: str, message: str) -> list[str]:
+        """Reject every open request (a halt or the kill switch); returns their ids."""
+        done = []
+        for request in self.store.requests_in(_OPEN):
+            if self._close_open(request.client_order_id, _T.REJECT, code, message):
+                done.append(request.request_id)
+        return done
+
+    def _decidable(self, request_id: str, actor: str) -> StoredRequest:
+        request = self.get(request_id)  # expires lazily
+        if not request.is_open:
+            message = f"request {request_id} is already {request.status.value}"
+            raise ApprovalRefusedError("already_decided", message)
+        if actor in request.approvers:
+            raise ApprovalRefusedError("same_approver", f"{actor} already approved {request_id}")
+        return self._load(request_id)
+
+    @staticmethod
+    def _check_approver(request: ApprovalRequest, actor: str) -> None:
+        if request.placed_by is not None and actor == request.placed_by:
+            message = f"{actor} placed order {request.client_order_id} and may not approve it"
+            raise ApprovalRefusedError("self_approval", message)
+
+    def _recheck(self, request: ApprovalRequest) -> tuple[str, str] | None:
+        if self.risk is None:
+            return None
+        return recheck_refusal(self.risk, request, self.config)
+
+    def _expire(self, request_id: str) -> bool:
+        stored = self.store.load(request_id)
+        if stored is None or not stored.request.is_open:
+            return False
+        self.clock.cancel(f"{self.name}.expire.{request_id}")
+        message = "no approver answered within the time-to-live"
+        return (
+            self._decide(stored, _T.EXPIRE, actor="system", code="expired", comment=message)
+            is not None
+        )
+
+    def _close_open(
+        self, client_order_id: str, trigger: ApprovalTrigger, code: str, why: str
+    ) -> bool:
+        while True:
+            stored = self.store.load_by_order(client_order_id)
+            if stored is None or not stored.request.is_open:
+                return False
+            if self._decide(stored, trigger, actor="system", code=code, comment=why) is not None:
+                return True
+
+    def _decide(
+        self,
+        stored: StoredRequest,
+        trigger: ApprovalTrigger,
+        *,
+        actor: str,
+        code: str,
+        comment: str,
+        vote: ApprovalVote | None = None,
+        approvers: tuple[str, ...] | None = None,
+    ) -> ApprovalRequest | None:
+        """Move the request once (conditional update); act on the order; announce and audit."""
+        request = stored.request
+        status = apply_approval_trigger(request.status, trigger)
+        now = self.clock.now_ns()
+        updated = msgspec.structs.replace(
+            request,
+            status=status,
+            approvers=request.approvers if approvers is None else approvers,
+            decided_ns=None if status.is_open else now,
+            decided_by=None if status.is_open else actor,
+            decision_code=code,
+            comment=comment,
+        )
+        if not self.store.replace(stored, updated, vote):
+            return None  # someone else moved it first: the caller re-reads
+        if not status.is_open:
+            self.clock.cancel(f"{self.name}.expire.{request.request_id}")
+        self.stats[status.value] += 1
+        self._act_on_order(updated)
+        self._announce(updated, actor, code, comment, now)
+        return updated
+
+    def _act_on_order(self, request: ApprovalRequest) -> None:
+        target, cid = self.target, request.client_order_id
+        if target is None or request.status is _S.APPROVED_PARTIAL:
+            return
+        if request.status is _S.APPROVED:
+            target.release(cid, request.decided_by or "")
+        elif request.status is not _S.CANCELLED:
+            target.reject(cid, f"{request.decision_code}: {request.comment}")
+
+    def _announce(
+        self, request: ApprovalRequest, actor: str, code: str, comment: str, now: int
+    ) -> None:
+        if request.status is _S.EXPIRED:
+            event: Any = ApprovalExpired(
+                request_id=request.request_id, client_order_id=request.client_order_id, ts_ns=now
+            )
+            self.bus.publish(APPROVAL_EXPIRED, event)
+        else:
+            event = ApprovalDecided(
+                request_id=request.request_id,
+                client_order_id=request.client_order_id,
+                status=request.status,
+                actor=actor,
+                code=code,
+                comment=comment,
+                ts_ns=now,
+            )
+            self.bus.publish(APPROVAL_DECIDED, event)
+        self._record(_AUDIT_KIND[request.status], event, now)
+
+    def _record(self, kind: str, payload: Any, ts_ns: int) -> None:
+        if self.audit is not None:
+            with self._audit_lock:  # one appending thread at a time per audit log
+                self.audit.append_many([(kind, payload, ts_ns)])
+
+    def report(self) -> dict[str, int]:
+        """Counts for a backtest report: requests needed and how they ended."""
+        return dict(sorted(self.stats.items()))
