@@ -90,7 +90,21 @@ class TradeLedger:
         for trade in self._open.values():
             if trade.quantities.get(fill.symbol, 0) != 0:
                 return trade
-        raise KeyError(f"fill {fill.fill_id} matches no order and no open trade")
+        # shares delivered by an exercise or assignment start a trade of their own
+        trade_id = f"{fill.client_order_id}-{fill.symbol}"
+        trade = self._open.get(trade_id)
+        if trade is None:
+            trade = _OpenTrade(
+                trade_id=trade_id,
+                structure="assigned",
+                decision_id=None,
+                opened_ns=fill.ts_ns,
+                opening_order=fill.client_order_id,
+                quantities={},
+                multipliers={},
+            )
+            self._open[trade_id] = trade
+        return trade
 
     def _freeze(self, trade: _OpenTrade, closed_ns: int | None, pnl: float) -> Trade:
         exit_kind = "open" if closed_ns is None else ("settled" if trade.settled else "closed")

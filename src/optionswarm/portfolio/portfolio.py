@@ -10,6 +10,8 @@ plus a residual.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import msgspec
 
 from optionswarm.bus import MessageBus, Subscription
@@ -18,13 +20,37 @@ from optionswarm.engine import Clock, Component
 from optionswarm.engine.contracts import is_option_symbol, parse_contract
 from optionswarm.engine.events import PortfolioSnapshot, SessionClose
 from optionswarm.engine.topics import BARS, CHAINS, FILLS, ORDERS, PORTFOLIO, SESSIONS
-from optionswarm.model import NS_PER_YEAR, Bar, ChainSnapshot, Fill, OrderIntent, Position, Side
+from optionswarm.execution.events import EXECUTION_NOTICES, ExecutionNotice
+from optionswarm.model import (
+    NS_PER_DAY,
+    NS_PER_YEAR,
+    Bar,
+    ChainSnapshot,
+    Fill,
+    OrderIntent,
+    Position,
+    underlying_for_root,
+)
+from optionswarm.portfolio.exposure import ExposureRow, exposure_by_expiry
 from optionswarm.portfolio.greeks import ContractRisk, contract_risks
 from optionswarm.portfolio.ledger import Trade, TradeLedger
+from optionswarm.portfolio.settlement import (
+    SettlementPrint,
+    assignment_fills,
+    early_assignments,
+    expiry_fills,
+    pin_risks,
+)
 
 __all__ = ["Portfolio"]
 
+
+def _day_of(ts_ns: int) -> str:
+    return dt.datetime.fromtimestamp(ts_ns / 1e9, tz=dt.UTC).date().isoformat()
+
+
 OPTION_MULTIPLIER = 100
+_EX_DIVIDEND_LOOKAHEAD_NS = 4 * NS_PER_DAY  # the last session before the ex-date (weekends)
 
 
 class _Held(msgspec.Struct, frozen=True, kw_only=True):
@@ -41,10 +67,17 @@ class Portfolio(Component):
     """The book of one account trading one underlying and its options."""
 
     def __init__(
-        self, bus: MessageBus, clock: Clock, config: PortfolioSettings, underlying: str
+        self,
+        bus: MessageBus,
+        clock: Clock,
+        config: PortfolioSettings,
+        underlying: str,
+        *,
+        pin_distance: float = 1.0,
     ) -> None:
         super().__init__("portfolio", bus, clock)
         self.config = config
+        self.pin_distance = pin_distance  # short legs this close to the strike at expiry: pin risk
         self.underlying = underlying
         self._subscriptions: list[Subscription] = []
         self.on_reset()
@@ -62,6 +95,7 @@ class Portfolio(Component):
         self._previous_spot: float | None = None
         self._previous_ts: int | None = None
         self._previous_equity = self.config.initial_cash
+        self._dividends: dict[tuple[str, int], float] = {}
 
     def on_start(self) -> None:
         self._subscriptions = [
@@ -91,8 +125,12 @@ class Portfolio(Component):
                 )
 
     def _on_chain(self, chain: ChainSnapshot) -> None:
-        if chain.underlying == self.underlying:
-            self._chain = chain
+        if chain.underlying != self.underlying:
+            return
+        self._chain = chain
+        if self.positions:  # Greeks of the held contracts, one vectorised call, on every chain
+            self._mark()
+            self.bus.publish(PORTFOLIO, self._snapshot(chain.ts_ns, _day_of(chain.ts_ns)))
 
     def _on_fill(self, fill: Fill) -> None:
         multiplier = self.multiplier(fill.symbol)
@@ -130,30 +168,67 @@ class Portfolio(Component):
         bar = self._bar
         if bar is None:
             return
-        for symbol in sorted(self.positions):
-            if not is_option_symbol(symbol):
-                continue
-            terms = parse_contract(symbol)
-            if terms.expiry_ns > event.ts_ns:
-                continue
-            settle_at = bar.open if terms.am_settled else bar.close
-            sign = 1.0 if terms.is_call else -1.0
-            intrinsic = max(sign * (settle_at - terms.strike), 0.0)
-            quantity = self.positions[symbol].quantity
-            self.bus.publish(
-                FILLS,
-                Fill(
-                    client_order_id=f"settle-{event.day}",
-                    fill_id=f"settle-{event.day}-{symbol.replace(' ', '')}",
-                    symbol=symbol,
-                    side=Side.SELL if quantity > 0 else Side.BUY,
-                    quantity=abs(quantity),
-                    price=round(intrinsic, 6),
-                    fee=0.0,
-                    ts_ns=event.ts_ns,
-                ),
+        prints = SettlementPrint(day=event.day, ts_ns=event.ts_ns, open=bar.open, close=bar.close)
+        self._assign_before_ex_dividend(event, bar.close)
+        for symbol, distance in pin_risks(self.positions, prints, self.pin_distance):
+            self._notice(
+                "pin_risk",
+                symbol,
+                self.positions[symbol].quantity,
+                f"short leg expires {distance:.2f} from its strike: assignment is uncertain",
+                event.ts_ns,
             )
-            self.risk.pop(symbol, None)
+        fills = expiry_fills(self.positions, prints)  # every leg against the same prints
+        for fill in fills:
+            self.bus.publish(FILLS, fill)
+            if is_option_symbol(fill.symbol):
+                self.risk.pop(fill.symbol, None)
+            else:
+                self._notice(
+                    "exercise", fill.symbol, fill.signed_quantity, fill.fill_id, fill.ts_ns
+                )
+
+    def expect_dividend(self, underlying: str, ex_ts_ns: int, amount: float) -> None:
+        """A known dividend (per share): short ITM calls may be assigned the session before."""
+        self._dividends[(underlying, ex_ts_ns)] = amount
+
+    def _assign_before_ex_dividend(self, event: SessionClose, spot: float) -> None:
+        for (underlying, ex_ts_ns), amount in sorted(self._dividends.items()):
+            if not 0 < ex_ts_ns - event.ts_ns <= _EX_DIVIDEND_LOOKAHEAD_NS:
+                continue
+            del self._dividends[(underlying, ex_ts_ns)]
+            held = {
+                s: p
+                for s, p in self.positions.items()
+                if is_option_symbol(s) and underlying_for_root(parse_contract(s).root) == underlying
+            }
+            for symbol in early_assignments(held, self.marks(), spot, amount):
+                position = self.positions[symbol]
+                terms = parse_contract(symbol)
+                order_id = f"assign-{event.day}"
+                self._notice(
+                    "early_assignment",
+                    symbol,
+                    position.quantity,
+                    f"dividend {amount:.2f} exceeds the call's time value: assigned",
+                    event.ts_ns,
+                )
+                for fill in assignment_fills(order_id, position, terms, spot, event.ts_ns):
+                    self.bus.publish(FILLS, fill)
+                self.risk.pop(symbol, None)
+
+    def _notice(self, kind: str, symbol: str, quantity: int, message: str, ts_ns: int) -> None:
+        self.bus.publish(
+            EXECUTION_NOTICES,
+            ExecutionNotice(
+                kind=kind,
+                symbol=symbol,
+                quantity=quantity,
+                reason_code=kind,
+                message=message,
+                ts_ns=ts_ns,
+            ),
+        )
 
     def _mark(self) -> None:
         chain = self._chain
@@ -208,9 +283,19 @@ class Portfolio(Component):
         return p_delta, p_gamma, p_vega, p_theta
 
     def _publish_snapshot(self, event: SessionClose) -> None:
+        snapshot = self._snapshot(event.ts_ns, event.day)
+        self.snapshots.append(snapshot)
+        self._previous = self._held()
+        self._previous_spot = self._bar.close if self._bar is not None else 0.0
+        self._previous_ts = event.ts_ns
+        self._previous_equity = snapshot.equity
+        self.bus.publish(PORTFOLIO, snapshot)
+
+    def _snapshot(self, ts_ns: int, day: str) -> PortfolioSnapshot:
+        """The book now; P&L since the last session close (intraday: the day's P&L so far)."""
         spot = self._bar.close if self._bar is not None else 0.0
         equity = self.equity()
-        p_delta, p_gamma, p_vega, p_theta = self._attribute(spot, event.ts_ns)
+        p_delta, p_gamma, p_vega, p_theta = self._attribute(spot, ts_ns)
         pnl = equity - self._previous_equity
         held = self._held()
         totals = [0.0, 0.0, 0.0, 0.0]
@@ -222,9 +307,9 @@ class Portfolio(Component):
             totals[2] += weight * item.risk.vega
             totals[3] += weight * item.risk.theta / 365.0
             gross += abs(weight * item.risk.mark)
-        snapshot = PortfolioSnapshot(
-            ts_ns=event.ts_ns,
-            day=event.day,
+        return PortfolioSnapshot(
+            ts_ns=ts_ns,
+            day=day,
             equity=equity,
             cash=self.cash,
             gross_exposure=gross,
@@ -240,12 +325,10 @@ class Portfolio(Component):
             pnl_theta=p_theta,
             pnl_residual=pnl - (p_delta + p_gamma + p_vega + p_theta),
         )
-        self.snapshots.append(snapshot)
-        self._previous = held
-        self._previous_spot = spot
-        self._previous_ts = event.ts_ns
-        self._previous_equity = equity
-        self.bus.publish(PORTFOLIO, snapshot)
+
+    def exposure(self) -> list[ExposureRow]:
+        """Dollar Greeks and size by underlying and expiry at the latest marks."""
+        return exposure_by_expiry(self.positions, self.risk)
 
     def trades(self) -> list[Trade]:
         """Closed trades, then open trades marked at the latest marks."""
