@@ -344,7 +344,8 @@ class OversightService(Component):
             refusal = self._recheck(request)
             if refusal is not None:
                 code, message = refusal
-                self._decide(stored, _T.REJECT, actor=actor, code=code, comment=message)
+                if self._decide(stored, _T.REJECT, actor=actor, code=code, comment=message) is None:
+                    continue  # someone decided first: re-read
                 raise ApprovalRefusedError(code, message)
             approvers = (*request.approvers, actor)
             trigger = (
@@ -400,13 +401,15 @@ class OversightService(Component):
         return done
 
     def _decidable(self, request_id: str, actor: str) -> StoredRequest:
-        request = self.get(request_id)  # expires lazily
+        self.get(request_id)  # expires lazily
+        stored = self._load(request_id)  # one snapshot: the update is conditional on its version
+        request = stored.request
         if not request.is_open:
             message = f"request {request_id} is already {request.status.value}"
             raise ApprovalRefusedError("already_decided", message)
         if actor in request.approvers:
             raise ApprovalRefusedError("same_approver", f"{actor} already approved {request_id}")
-        return self._load(request_id)
+        return stored
 
     @staticmethod
     def _check_approver(request: ApprovalRequest, actor: str) -> None:
