@@ -10,6 +10,7 @@ __all__: list[str] = []
 # Time-series, hot, cold and quarantine stores (data layer). Re-exported lazily so that importing
 # one store (e.g. ``storage.sql``) does not load DuckDB and pyarrow.
 _LAZY_EXPORTS: dict[str, str] = {
+    "ChainSeries": "optionswarm.storage.series",
     "ChainStore": "optionswarm.storage.chains",
     "ColdArchive": "optionswarm.storage.cold",
     "CompactionReport": "optionswarm.storage.cold",
@@ -19,6 +20,7 @@ _LAZY_EXPORTS: dict[str, str] = {
     "StagedFiles": "optionswarm.storage.atomic",
 }
 __all__ += [
+    "ChainSeries",
     "ChainStore",
     "ColdArchive",
     "CompactionReport",
