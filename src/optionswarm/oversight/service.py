@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -26,18 +25,14 @@ import msgspec
 from optionswarm.audit.kinds import AuditKind
 from optionswarm.bus import MessageBus, Subscription
 from optionswarm.engine import Clock, Component, TimeEvent
-from optionswarm.engine.events import StrategyDecision
 from optionswarm.engine.recorder import AuditSink
 from optionswarm.engine.topics import DECISIONS, ORDERS
 from optionswarm.execution import ORDER_EVENTS, OrderEvent, OrderState
 from optionswarm.model import Decision, OrderIntent
 from optionswarm.oversight.config import OversightConfig
+from optionswarm.oversight.intake import ApprovalIntake
 from optionswarm.oversight.policy import (
-    OrderFacts,
     OrderMeasures,
-    as_deny_reasons,
-    evaluate,
-    measure,
 )
 from optionswarm.oversight.recheck import recheck_refusal
 from optionswarm.oversight.states import ApprovalStatus, ApprovalTrigger, apply_approval_trigger
@@ -49,17 +44,12 @@ from optionswarm.oversight.types import (
     APPROVAL_REQUESTED,
     ApprovalDecided,
     ApprovalExpired,
-    ApprovalReason,
     ApprovalRequest,
     ApprovalRequested,
     ApprovalVote,
-    DecisionInfo,
-    RiskCheckLine,
 )
 from optionswarm.risk import (
     RISK_TOPICS,
-    CheckContext,
-    DenyReason,
     KillSwitchEngaged,
     RiskEngine,
     TradingState,
@@ -89,14 +79,6 @@ class ApprovalRefusedError(RuntimeError):
         self.message = message
 
 
-class _Staged(msgspec.Struct, frozen=True, kw_only=True):
-    reasons: tuple[ApprovalReason, ...]
-    measures: OrderMeasures
-    structure: str
-    checks: tuple[RiskCheckLine, ...]
-    trading_state: str
-
-
 class OversightService(Component):
     """Approval policy, queue, decisions and expiry over one :class:`ApprovalStore`."""
 
@@ -122,80 +104,26 @@ class OversightService(Component):
         self._audit_lock = threading.Lock()
         self._subscriptions: list[Subscription] = []
         self.stats: Counter[str] = Counter()
-        self._staged: dict[str, _Staged] = {}
-        self._decisions: dict[str, DecisionInfo] = {}
-        self._placed_by: dict[str, str] = {}
         store.create()
-        self.traded: set[str] = store.traded_underlyings()
+        checks = () if risk is None else tuple(name for name, _ in risk.checks)
+        self.intake = ApprovalIntake(config.policy, store, clock, checks)
         if risk is not None:
-            risk.approval_policy = self.policy
-
-    # -- the risk engine's seam --------------------------------------------------------------
-    def policy(self, order: OrderIntent, ctx: CheckContext) -> Sequence[DenyReason]:
-        """``approval_policy(order, ctx)``: the rules' reasons (empty: no approval needed)."""
-        self._persist_intent(order)
-        measures = measure(ctx)
-        facts = OrderFacts(
-            source=order.source,
-            quantity=order.quantity,
-            underlying=order.underlying,
-            measures=measures,
-            trading_state=ctx.state,
-            first_trade=order.underlying not in self.traded and not self._holds(ctx),
-            decision=self._decision_of(order),
-        )
-        reasons = evaluate(self.config.policy, facts)
-        if reasons:
-            checks = () if self.risk is None else self.risk.checks
-            self._staged[order.client_order_id] = _Staged(
-                reasons=reasons,
-                measures=measures,
-                structure=ctx.structure,
-                checks=tuple(RiskCheckLine(check=name, passed=True) for name, _ in checks),
-                trading_state=ctx.state.value,
-            )
-        return as_deny_reasons(reasons)
-
-    @staticmethod
-    def _holds(ctx: CheckContext) -> bool:
-        exposure = ctx.book.exposures.get(ctx.order.underlying)
-        return exposure is not None and bool(exposure.positions)
-
-    def _decision_of(self, order: OrderIntent) -> DecisionInfo | None:
-        return None if order.decision_id is None else self._decisions.get(order.decision_id)
+            risk.approval_policy = self.intake.policy
 
     def record_decision(self, decision: Decision, decision_id: str | None = None) -> None:
         """File a swarm decision (its confidence, agents and weights) for the orders it causes."""
-        info = DecisionInfo.of(decision, decision_id)
-        self._decisions[info.decision_id] = info
-
-    def _on_strategy_decision(self, decision: StrategyDecision) -> None:
-        known = self._decisions.get(decision.decision_id)
-        if known is None:
-            self._decisions[decision.decision_id] = DecisionInfo(
-                decision_id=decision.decision_id,
-                explanation=decision.explanation,
-                reason_code=decision.reason_code,
-            )
+        self.intake.record_decision(decision, decision_id)
 
     def place_manual(self, intent: OrderIntent, actor: str) -> None:
         """A person's order: remember who placed it (they may never approve it), then route it."""
-        if intent.source != "manual":
-            intent = msgspec.structs.replace(intent, source="manual")
-        self._placed_by[intent.client_order_id] = actor
-        self._persist_intent(intent)
-        self.bus.publish(ORDERS, intent)
-
-    def _persist_intent(self, intent: OrderIntent) -> None:
-        placed_by = self._placed_by.get(intent.client_order_id)
-        self.store.save_intent(intent, placed_by, self.clock.now_ns())
+        self.bus.publish(ORDERS, self.intake.manual(intent, actor))
 
     # -- bus ---------------------------------------------------------------------------------
     def on_start(self) -> None:
         bus = self.bus
         self._subscriptions = [
-            bus.subscribe(ORDERS, self._persist_intent),
-            bus.subscribe(DECISIONS, self._on_strategy_decision),
+            bus.subscribe(ORDERS, self.intake.persist),
+            bus.subscribe(DECISIONS, self.intake.on_strategy_decision),
             bus.subscribe(ORDER_EVENTS, self._on_order_event),
             bus.subscribe(RISK_TOPICS[TradingStateChanged], self._on_trading_state),
             bus.subscribe(RISK_TOPICS[KillSwitchEngaged], self._on_kill),
@@ -215,10 +143,7 @@ class OversightService(Component):
         if event.state is OrderState.PENDING_APPROVAL:
             self.open_request(event.client_order_id)
         elif event.state is OrderState.SUBMITTED:
-            self.store.mark_sent(event.client_order_id, event.ts_ns)
-            proposed = self.store.intent(event.client_order_id)
-            if proposed is not None:
-                self.traded.add(proposed.intent.underlying)
+            self.intake.sent(event.client_order_id, event.ts_ns)
         elif event.previous is OrderState.PENDING_APPROVAL and event.state is OrderState.CANCELLED:
             self._close_open(event.client_order_id, _T.CANCEL, "order_cancelled", event.message)
 
@@ -234,7 +159,7 @@ class OversightService(Component):
     def open_request(self, client_order_id: str) -> ApprovalRequest | None:
         """Turn the staged policy verdict of an order into a stored, announced request."""
         with self._lock:
-            staged = self._staged.pop(client_order_id, None)
+            staged = self.intake.take_staged(client_order_id)
             proposed = self.store.intent(client_order_id)
             if staged is None or proposed is None:
                 self.log.warning("approval_without_policy_verdict", order=client_order_id)
@@ -254,7 +179,7 @@ class OversightService(Component):
                 greeks_after=m.greeks_after,
                 spot=m.spot,
                 package_mid=m.package_mid,
-                decision=self._decision_of(proposed.intent),
+                decision=self.intake.decision_of(proposed.intent),
                 risk_checks=staged.checks,
                 trading_state=staged.trading_state,
                 placed_by=proposed.placed_by,

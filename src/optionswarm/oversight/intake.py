@@ -1,0 +1,130 @@
+"""What comes into oversight before a request exists: proposed intents, decisions, the policy.
+
+``ApprovalIntake.policy`` is the risk engine's ``approval_policy(order, ctx)`` seam. It records
+the proposed intent (so what was proposed, approved and sent stay apart), measures the order
+once and applies the rules; when approval is needed it keeps the measured snapshot until the
+order manager moves the order to PENDING_APPROVAL (:meth:`take_staged`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+
+from optionswarm.engine import Clock
+from optionswarm.engine.events import StrategyDecision
+from optionswarm.model import Decision, OrderIntent
+from optionswarm.oversight.config import PolicyConfig
+from optionswarm.oversight.policy import (
+    OrderFacts,
+    OrderMeasures,
+    as_deny_reasons,
+    evaluate,
+    measure,
+)
+from optionswarm.oversight.store import ApprovalStore
+from optionswarm.oversight.types import ApprovalReason, DecisionInfo, RiskCheckLine
+from optionswarm.risk import CheckContext, DenyReason
+
+__all__ = ["ApprovalIntake", "StagedVerdict"]
+
+
+class StagedVerdict(msgspec.Struct, frozen=True, kw_only=True):
+    """The policy's verdict on one order and what was measured, waiting for its request."""
+
+    reasons: tuple[ApprovalReason, ...]
+    measures: OrderMeasures
+    structure: str
+    checks: tuple[RiskCheckLine, ...]
+    trading_state: str
+
+
+class ApprovalIntake:
+    """Proposed intents, who placed manual orders, decisions, and the policy seam."""
+
+    def __init__(
+        self,
+        policy: PolicyConfig,
+        store: ApprovalStore,
+        clock: Clock,
+        check_names: Sequence[str] = (),
+    ) -> None:
+        self.rules = policy
+        self.store = store
+        self.clock = clock
+        self.check_names = tuple(check_names)
+        self.traded: set[str] = store.traded_underlyings()
+        self._staged: dict[str, StagedVerdict] = {}
+        self._decisions: dict[str, DecisionInfo] = {}
+        self._placed_by: dict[str, str] = {}
+
+    def policy(self, order: OrderIntent, ctx: CheckContext) -> Sequence[DenyReason]:
+        """``approval_policy(order, ctx)``: the rules' reasons (empty: no approval needed)."""
+        self.persist(order)
+        measures = measure(ctx)
+        exposure = ctx.book.exposures.get(order.underlying)
+        holds = exposure is not None and bool(exposure.positions)
+        facts = OrderFacts(
+            source=order.source,
+            quantity=order.quantity,
+            underlying=order.underlying,
+            measures=measures,
+            trading_state=ctx.state,
+            first_trade=order.underlying not in self.traded and not holds,
+            decision=self.decision_of(order),
+        )
+        reasons = evaluate(self.rules, facts)
+        if reasons:
+            self._staged[order.client_order_id] = StagedVerdict(
+                reasons=reasons,
+                measures=measures,
+                structure=ctx.structure,
+                checks=tuple(RiskCheckLine(check=name, passed=True) for name in self.check_names),
+                trading_state=ctx.state.value,
+            )
+        return as_deny_reasons(reasons)
+
+    def take_staged(self, client_order_id: str) -> StagedVerdict | None:
+        """The staged verdict of an order (removed)."""
+        return self._staged.pop(client_order_id, None)
+
+    # -- intents ---------------------------------------------------------------------------
+    def persist(self, intent: OrderIntent) -> None:
+        """Record the intent as proposed (once; later copies change nothing)."""
+        placed_by = self._placed_by.get(intent.client_order_id)
+        self.store.save_intent(intent, placed_by, self.clock.now_ns())
+
+    def manual(self, intent: OrderIntent, actor: str) -> OrderIntent:
+        """A person's order: remember who placed it and record it; returns it as manual."""
+        if intent.source != "manual":
+            intent = msgspec.structs.replace(intent, source="manual")
+        self._placed_by[intent.client_order_id] = actor
+        self.persist(intent)
+        return intent
+
+    def sent(self, client_order_id: str, ts_ns: int) -> None:
+        """The order went to the broker: note it, and its underlying is traded from now on."""
+        self.store.mark_sent(client_order_id, ts_ns)
+        proposed = self.store.intent(client_order_id)
+        if proposed is not None:
+            self.traded.add(proposed.intent.underlying)
+
+    # -- decisions -------------------------------------------------------------------------
+    def record_decision(self, decision: Decision, decision_id: str | None = None) -> None:
+        """File a swarm decision (confidence, agents and weights) for the orders it causes."""
+        info = DecisionInfo.of(decision, decision_id)
+        self._decisions[info.decision_id] = info
+
+    def on_strategy_decision(self, decision: StrategyDecision) -> None:
+        """A strategy's decision on the bus: its explanation, unless a richer one is filed."""
+        if decision.decision_id not in self._decisions:
+            self._decisions[decision.decision_id] = DecisionInfo(
+                decision_id=decision.decision_id,
+                explanation=decision.explanation,
+                reason_code=decision.reason_code,
+            )
+
+    def decision_of(self, order: OrderIntent) -> DecisionInfo | None:
+        """The decision behind an order, if known."""
+        return None if order.decision_id is None else self._decisions.get(order.decision_id)
