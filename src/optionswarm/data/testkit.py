@@ -90,7 +90,9 @@ def _expiry_text(chain: ChainSnapshot, fmt: str) -> list[str]:
 
 
 def cboe_table(chain: ChainSnapshot, underlying_symbol: str = "^SPX") -> pa.Table:
-    """The chain as a CBOE DataShop end-of-day file (one row per contract)."""
+    """The chain as a CBOE DataShop end-of-day file (one row per contract), sorted as the
+    vendor sorts it: expiration, root, strike, call before put."""
+    chain = chain.sorted()
     n = len(chain)
     zeros = np.zeros(n)
     mid = np.where(np.isnan(chain.bid), chain.ask, (chain.bid + chain.ask) / 2)

@@ -35,6 +35,7 @@ __all__ = ["REJECT_SENTENCES", "RejectReason", "ValidationResult", "ValidatorCon
 
 _ROOT = re.compile(r"[A-Z0-9]{1,6}")
 _MAX_STRIKE = 99_999.999
+_MAX_PRICE = 1e7  # no listed option trades above this; larger values are corrupt
 
 
 class RejectReason(enum.IntEnum):
@@ -66,7 +67,7 @@ REJECT_SENTENCES: dict[RejectReason, str] = {
     RejectReason.BAD_STRIKE: "the strike is missing, not positive or outside the OSI range",
     RejectReason.EXPIRED: "the contract expired before the quote time",
     RejectReason.NEGATIVE_SIZE: "a size, volume or open interest is negative",
-    RejectReason.BAD_PRICE: "a price is negative or infinite",
+    RejectReason.BAD_PRICE: "a price is negative, infinite or absurdly large",
     RejectReason.NO_PRICES: "neither bid nor ask is present",
     RejectReason.CROSSED_QUOTE: "the bid is above the ask by more than the tolerance",
     RejectReason.DUPLICATE: "the same contract at the same time appeared earlier",
@@ -232,19 +233,22 @@ def validate(
     sizes = [_ints(table, c) for c in ("bid_size", "ask_size", "volume", "open_interest")]
     _reject(reason, np.logical_or.reduce([s < 0 for s in sizes]), RejectReason.NEGATIVE_SIZE)
     bid, ask = _floats(table, "bid"), _floats(table, "ask")
-    _reject(reason, np.isinf(bid) | np.isinf(ask) | (bid < 0) | (ask < 0), RejectReason.BAD_PRICE)
+    absurd = (bid > _MAX_PRICE) | (ask > _MAX_PRICE) | (bid < 0) | (ask < 0)  # inf included
+    _reject(reason, absurd, RejectReason.BAD_PRICE)
     _reject(reason, np.isnan(bid) & np.isnan(ask), RejectReason.NO_PRICES)
-    _reject(reason, bid - ask > cfg.crossed_tolerance + 1e-9, RejectReason.CROSSED_QUOTE)
-    mid = np.where(np.isnan(bid), ask, np.where(np.isnan(ask), bid, (bid + ask) / 2.0))
+    with np.errstate(invalid="ignore", over="ignore"):  # rows with inf/huge values are rejected
+        _reject(reason, bid - ask > cfg.crossed_tolerance + 1e-9, RejectReason.CROSSED_QUOTE)
+        mid = np.where(np.isnan(bid), ask, np.where(np.isnan(ask), bid, bid / 2.0 + ask / 2.0))
     duplicate, out_of_order, prev_mid = _sequence_checks(table, ts, mid, previous_mid)
     _reject(reason, duplicate, RejectReason.DUPLICATE)
     _reject(reason, out_of_order, RejectReason.OUT_OF_ORDER)
     if as_of_ns is not None and cfg.max_quote_age_ns is not None:
         _reject(reason, ts < as_of_ns - cfg.max_quote_age_ns, RejectReason.STALE_QUOTE)
-    band = np.maximum(cfg.collar_abs, cfg.collar_rel * prev_mid)
-    _reject(reason, np.abs(mid - prev_mid) > band, RejectReason.PRICE_COLLAR)
+    with np.errstate(invalid="ignore", over="ignore"):  # NaN/inf only on rejected rows
+        band = np.maximum(cfg.collar_abs, cfg.collar_rel * prev_mid)
+        _reject(reason, np.abs(mid - prev_mid) > band, RejectReason.PRICE_COLLAR)
+        flags = _flags(table, bid, ask, cfg)
     keep = reason == 0
-    flags = _flags(table, bid, ask, cfg)
     column = table.schema.get_field_index("quality_flags")
     checked = table.set_column(column, table.schema.field(column), pa.array(flags, pa.uint32()))
     rejected = np.flatnonzero(~keep)

@@ -203,7 +203,12 @@ class ChainStore:
         # One sort into partition then ROW_ORDER and one take (which also drops unpicked rows);
         # each partition is then a zero-copy slice.
         order = np.lexsort((~is_call, strike, root_rank, expiry_ns, ts, days, under_codes))
-        table = table.take(pa.array(picked[order]))
+        source_rows = picked[order]
+        already_in_order = source_rows.size == table.num_rows and bool(
+            np.all(source_rows[1:] > source_rows[:-1])
+        )
+        if not already_in_order:  # a vendor file sorted like the store needs no copy
+            table = table.take(pa.array(source_rows))
         key = (under_codes.astype(np.int64) * 1_000_000 + (days - days.min()))[order]
         bounds = [0, *(np.flatnonzero(np.diff(key)) + 1).tolist(), len(order)]
         for lo, hi in itertools.pairwise(bounds):
