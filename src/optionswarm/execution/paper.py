@@ -87,6 +87,8 @@ class PaperBroker(Component):
     def on_reset(self) -> None:
         self._chains: dict[str, ChainSnapshot] = {}
         self._bars: dict[str, Bar] = {}
+        self._rows: dict[str, int | None] = {}
+        self._seen_roots: dict[str, set[str]] = {}  # chain's underlying -> option roots
         self._working: dict[str, _Working] = {}
         self._in_flight: dict[str, OrderIntent] = {}
         self.fills = 0
@@ -150,11 +152,14 @@ class PaperBroker(Component):
         self._retry(lambda intent: bar.symbol in intent.symbols())
 
     def _on_chain(self, chain: ChainSnapshot) -> None:
-        roots = {underlying_for_root(str(r)) for r in set(chain.root.tolist())} or {
-            chain.underlying
-        }
+        seen = self._seen_roots.setdefault(chain.underlying, set())
+        ends = {str(chain.root[0]), str(chain.root[-1])} if len(chain) else set()
+        if not seen or not ends <= seen:  # a full scan of the roots only when new ones appear
+            seen |= {str(r) for r in set(chain.root.tolist())}
+        roots = {underlying_for_root(r) for r in seen} or {chain.underlying}
         for root in roots:
             self._chains[root] = chain
+        self._rows.clear()
         self._retry(lambda intent: intent.underlying in roots)
 
     def _retry(self, concerns: Callable[[OrderIntent], bool]) -> None:
@@ -247,7 +252,7 @@ class PaperBroker(Component):
         terms = parse_contract(leg.symbol)
         underlying = underlying_for_root(terms.root)
         chain = self._chains.get(underlying)
-        row = None if chain is None else find_row(chain, terms)
+        row = None if chain is None else self._row(chain, leg.symbol)
         if chain is None or row is None:
             raise NoFillError(f"{leg.symbol} is not in the latest {underlying!r} chain")
         return LegQuote(
@@ -256,6 +261,12 @@ class PaperBroker(Component):
             bid_size=int(chain.bid_size[row]),
             ask_size=int(chain.ask_size[row]),
         )
+
+    def _row(self, chain: ChainSnapshot, symbol: str) -> int | None:
+        """The symbol's row in ``chain``, looked up once per chain (working orders retry)."""
+        if symbol not in self._rows:
+            self._rows[symbol] = find_row(chain, parse_contract(symbol))
+        return self._rows[symbol]
 
     def _slippage(self, quote: LegQuote, leg: OrderLeg) -> float:
         if is_option_symbol(leg.symbol):

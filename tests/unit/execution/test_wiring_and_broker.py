@@ -200,3 +200,21 @@ def test_latency_delays_the_fill_on_the_clock_and_cancel_catches_it_in_flight() 
     broker.submit(_intent("stopped", clock.now_ns()))
     broker.stop()
     assert clock.timer_names() == []
+
+
+def test_two_paths_share_one_clock_and_leave_no_timers_after_stopping() -> None:
+    bus, clock = InProcessBus(), SimulatedClock(start_ns=CHAIN.ts_ns)
+    paths = [build_execution_path(Settings(), bus, clock) for _ in range(2)]
+    for path in paths:
+        for component in path.components:
+            component.start()
+    assert len(clock.timer_names()) == 2  # one heartbeat each, under distinct prefixes
+    risk = paths[0].risk
+    assert risk is not None
+    assert risk.clock.timer_names() == ["risk.heartbeat"]
+    bus.publish(CHAINS, CHAIN)  # data name sp500, options SPXW: risk also sees it as SPX
+    assert {"sp500", "SPX"} <= set(risk.market.underlyings)
+    for path in paths:
+        for component in reversed(path.components):
+            component.stop()
+    assert clock.timer_names() == []
