@@ -87,9 +87,12 @@ class SentenceEmbedder:
     name = "all-minilm-l6-v2"
     dim = 384
 
-    def __init__(self, model_dir: str | Path | None = None, *, device: str = "cpu") -> None:
+    def __init__(
+        self, model_dir: str | Path | None = None, *, device: str = "cpu", threads: int | None = 1
+    ) -> None:
         self._model_dir = Path(model_dir) if model_dir is not None else None
         self._device = device
+        self._threads = threads  # torch intra-op threads (process-wide); None keeps torch's
         self._model: Any = None
         self._lock = threading.Lock()
 
@@ -104,6 +107,8 @@ class SentenceEmbedder:
                     st = importlib.import_module("sentence_transformers")
                 except ImportError as exc:
                     raise ModelUnavailableError("sentence-transformers is not installed") from exc
+                if self._threads is not None:
+                    importlib.import_module("torch").set_num_threads(self._threads)
                 self._model = st.SentenceTransformer(str(path), device=self._device)
             return self._model
 

@@ -73,10 +73,11 @@ class InMemoryVectorStore:
         if self._matrix is None or self._known is None:
             self._matrix = np.stack(self._units)
             self._known = np.fromiter((r.known_ns for r in self._records), dtype=np.int64)
+        sims_all = self._matrix @ query  # one matrix-vector product over every record
         visible = np.flatnonzero(self._known <= known_by_ns)
         if visible.size == 0:
             return []
-        sims = self._matrix[visible] @ query
+        sims = sims_all[visible]
         if visible.size > k:  # keep a few beyond k so that ties at the edge sort by id
             keep = np.argpartition(-sims, min(k + 8, visible.size - 1))[: k + 8]
             visible, sims = visible[keep], sims[keep]
