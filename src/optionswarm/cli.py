@@ -50,6 +50,9 @@ def _register_subcommands() -> None:
     from optionswarm.data import cli as data_cli  # noqa: PLC0415 -- lazy subsystem import
 
     app.add_typer(data_cli.app, name="data")
+    from optionswarm.oversight import cli as oversight_cli  # noqa: PLC0415 -- lazy subsystem import
+
+    app.add_typer(oversight_cli.app, name="approvals")
 
 
 _register_subcommands()

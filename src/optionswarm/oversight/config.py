@@ -48,7 +48,9 @@ class OversightConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     may have moved at most this fraction of the underlying's spot per unit, and the spot at most
     ``spot_tolerance`` (a fraction), from what the approver was shown. ``mode``: ``human`` waits
     for people; the others stand in for them in backtests (``approve_under_max_loss`` approves
-    orders whose max loss is below ``auto_approve_max_loss``).
+    orders whose max loss is below ``auto_approve_max_loss``). ``sync_interval_ns``: how often
+    the node carries out decisions another process (the CLI) wrote to the store (None: only
+    when ``OversightService.sync`` is called).
     """
 
     policy: PolicyConfig = PolicyConfig()
@@ -59,6 +61,7 @@ class OversightConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     mode: ApprovalMode = "human"
     auto_approve_max_loss: float = 10_000.0
     table_prefix: str = "oversight_"
+    sync_interval_ns: int | None = None  # pick up decisions made by another process (the CLI)
 
     def __post_init__(self) -> None:
         if self.ttl_ns <= 0:

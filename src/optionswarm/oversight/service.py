@@ -61,6 +61,7 @@ __all__ = ["ApprovalRefusedError", "OversightService"]
 _S = ApprovalStatus
 _T = ApprovalTrigger
 _OPEN = (_S.PENDING, _S.APPROVED_PARTIAL)
+_SETTLED = (_S.APPROVED, _S.REJECTED, _S.EXPIRED)
 _AUDIT_KIND = {
     _S.APPROVED_PARTIAL: AuditKind.APPROVAL_GRANTED,
     _S.APPROVED: AuditKind.APPROVAL_GRANTED,
@@ -104,6 +105,7 @@ class OversightService(Component):
         self._audit_lock = threading.Lock()
         self._subscriptions: list[Subscription] = []
         self.stats: Counter[str] = Counter()
+        self._settled: set[str] = set()  # requests whose order this process released/rejected
         store.create()
         checks = () if risk is None else tuple(name for name, _ in risk.checks)
         self.intake = ApprovalIntake(config.policy, store, clock, checks)
@@ -130,13 +132,16 @@ class OversightService(Component):
         ]
         for request in self.store.requests_in(_OPEN):
             self._arm(request)
+        interval = self.config.sync_interval_ns
+        if interval is not None:
+            self.clock.set_timer(f"{self.name}.sync", interval, self._on_sync)
 
     def on_stop(self) -> None:
         for subscription in self._subscriptions:
             self.bus.unsubscribe(subscription)
         self._subscriptions = []
         for name in self.clock.timer_names():
-            if name.startswith(f"{self.name}.expire."):
+            if name.startswith((f"{self.name}.expire.", f"{self.name}.sync")):
                 self.clock.cancel(name)
 
     def _on_order_event(self, event: OrderEvent) -> None:
@@ -401,10 +406,39 @@ class OversightService(Component):
         self._announce(updated, actor, code, comment, now)
         return updated
 
+    def _on_sync(self, _: TimeEvent) -> None:
+        self.sync()
+
+    def sync(self) -> list[str]:
+        """Carry out decisions another process (the CLI) wrote to the store; returns order ids.
+
+        Orders still waiting here are released (after this process's risk re-check: if risk
+        refuses now, the request moves APPROVED -> REJECTED with the reason) or rejected.
+        """
+        self.expire_due()
+        target = self.target
+        if target is None:
+            return []
+        acted = []
+        for request in self.store.requests_in(_SETTLED):
+            cid = request.client_order_id
+            if request.request_id in self._settled or not target.is_waiting(cid):
+                continue
+            acted.append(cid)
+            refusal = self._recheck(request) if request.status is _S.APPROVED else None
+            stored = self.store.load(request.request_id)
+            if refusal is not None and stored is not None:
+                code, why = refusal
+                if self._decide(stored, _T.REJECT, actor="system", code=code, comment=why):
+                    continue
+            self._act_on_order(request)
+        return acted
+
     def _act_on_order(self, request: ApprovalRequest) -> None:
         target, cid = self.target, request.client_order_id
         if target is None or request.status is _S.APPROVED_PARTIAL:
             return
+        self._settled.add(request.request_id)
         if request.status is _S.APPROVED:
             target.release(cid, request.decided_by or "")
         elif request.status is not _S.CANCELLED:

@@ -7,8 +7,9 @@
     PENDING | APPROVED_PARTIAL --reject--> REJECTED      (an approver, a failed re-check, a halt)
     PENDING | APPROVED_PARTIAL --expire--> EXPIRED      (time-to-live passed: never executed)
     PENDING | APPROVED_PARTIAL --cancel--> CANCELLED    (the order went away, e.g. cancel-all)
+    APPROVED --reject--> REJECTED   (a remote approval the node's re-check refuses at release)
 
-APPROVED, REJECTED, EXPIRED and CANCELLED are terminal.
+REJECTED, EXPIRED and CANCELLED are terminal; APPROVED is final once the order is released.
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ _TRANSITIONS: Final[dict[tuple[ApprovalStatus, ApprovalTrigger], ApprovalStatus]
     (_S.PENDING, _T.APPROVE_PARTIAL): _S.APPROVED_PARTIAL,
     (_S.PENDING, _T.APPROVE): _S.APPROVED,
     (_S.APPROVED_PARTIAL, _T.APPROVE): _S.APPROVED,
+    # an approval given in another process (the CLI) is re-checked by the node before release;
+    # if risk refuses it then, it is rejected with the reason and never sent
+    (_S.APPROVED, _T.REJECT): _S.REJECTED,
 }
 for _open in OPEN_STATUSES:
     _TRANSITIONS[(_open, _T.REJECT)] = _S.REJECTED

@@ -23,6 +23,10 @@ __all__ = ["ApprovalTarget", "OrderManagerTarget", "RecordingTarget"]
 class ApprovalTarget(Protocol):
     """Releases or rejects an order waiting for approval; False if it no longer waits."""
 
+    def is_waiting(self, client_order_id: str) -> bool:
+        """True while the order waits for an approval here."""
+        ...
+
     def release(self, client_order_id: str, actor: str) -> bool:
         """Send the approved order on (to the broker)."""
         ...
@@ -38,7 +42,8 @@ class OrderManagerTarget:
     def __init__(self, manager: OrderManager) -> None:
         self.manager = manager
 
-    def _waiting(self, client_order_id: str) -> bool:
+    def is_waiting(self, client_order_id: str) -> bool:
+        """True while the manager holds the order in PENDING_APPROVAL."""
         try:
             return self.manager.get(client_order_id).state is OrderState.PENDING_APPROVAL
         except UnknownOrderError:
@@ -46,7 +51,7 @@ class OrderManagerTarget:
 
     def release(self, client_order_id: str, actor: str) -> bool:
         """Approve: the manager sends the order to the broker."""
-        if not self._waiting(client_order_id):
+        if not self.is_waiting(client_order_id):
             return False
         try:
             self.manager.approve(client_order_id, actor)
@@ -56,7 +61,7 @@ class OrderManagerTarget:
 
     def reject(self, client_order_id: str, reason: str) -> bool:
         """Deny: the manager moves the order to DENIED and publishes the rejection."""
-        if not self._waiting(client_order_id):
+        if not self.is_waiting(client_order_id):
             return False
         try:
             self.manager.reject_approval(client_order_id, "oversight", reason)
@@ -71,13 +76,20 @@ class RecordingTarget:
     def __init__(self) -> None:
         self.released: list[tuple[str, str]] = []
         self.rejected: list[tuple[str, str]] = []
+        self.waiting: set[str] = set()
+
+    def is_waiting(self, client_order_id: str) -> bool:
+        """True for ids put in ``waiting`` and not yet released or rejected."""
+        return client_order_id in self.waiting
 
     def release(self, client_order_id: str, actor: str) -> bool:
         """Remember the release."""
+        self.waiting.discard(client_order_id)
         self.released.append((client_order_id, actor))
         return True
 
     def reject(self, client_order_id: str, reason: str) -> bool:
         """Remember the rejection."""
+        self.waiting.discard(client_order_id)
         self.rejected.append((client_order_id, reason))
         return True
