@@ -49,9 +49,16 @@ class _Section(BaseModel):
 
 
 class BusSettings(_Section):
-    """Which message bus the node uses (NATS JetStream arrives with its adapter)."""
+    """Which message bus the node uses: in-process, or NATS JetStream (``bus.nats``) to scale.
 
-    kind: Literal["inprocess"] = "inprocess"
+    The NATS fields map onto ``NatsBusConfig``; ``bus.bus_from_settings`` builds the bus.
+    """
+
+    kind: Literal["inprocess", "nats"] = "inprocess"
+    nats_servers: tuple[str, ...] = ("nats://127.0.0.1:4222",)
+    prefix: str = Field(default="osw", pattern=r"^[a-z0-9_-]+$")  # one per deployment
+    consumer: str = Field(default="node", pattern=r"^[a-z0-9_-]+$")  # one per role
+    replicas: int = Field(default=1, ge=1, le=5)  # stream replicas: 3 in a NATS cluster
 
 
 class ExecutionSettings(_Section):

@@ -1,6 +1,7 @@
 """Message bus: a typed publish/subscribe and request/response port and its implementations."""
 
 from optionswarm.bus._inprocess import InProcessBus
+from optionswarm.bus._nats_settings import bus_from_settings
 from optionswarm.bus._port import (
     BusClosedError,
     BusError,
@@ -26,4 +27,5 @@ __all__ = [
     "Subscription",
     "Topic",
     "TopicError",
+    "bus_from_settings",
 ]

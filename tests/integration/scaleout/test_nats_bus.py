@@ -258,3 +258,30 @@ def test_seen_window_forgets_the_oldest_ids() -> None:
     assert not window.add("a")
     assert window.add("c")  # evicts "a"
     assert window.add("a")
+
+
+def test_settings_choose_the_bus(monkeypatch: pytest.MonkeyPatch) -> None:
+    from optionswarm.bus import InProcessBus, bus_from_settings
+    from optionswarm.config import load_settings
+
+    assert isinstance(bus_from_settings(load_settings().bus), InProcessBus)
+    prefix = f"t{secrets.token_hex(4)}"
+    monkeypatch.setenv("OPTIONSWARM_BUS__KIND", "nats")
+    monkeypatch.setenv("OPTIONSWARM_BUS__PREFIX", prefix)
+    monkeypatch.setenv("OPTIONSWARM_BUS__CONSUMER", "risk")
+    settings = load_settings().bus
+    try:
+        bus = bus_from_settings(settings)
+    except BusUnavailableError as error:
+        pytest.skip(f"NATS unreachable: {error}")
+    try:
+        assert isinstance(bus, NatsBus)
+        assert (bus.config.prefix, bus.config.consumer) == (prefix, "risk")
+        got: list[int] = []
+        bus.subscribe(TICKS, lambda t: got.append(t.seq))
+        bus.publish(TICKS, Tick(seq=3))
+        bus.flush()
+        assert got == [3]
+    finally:
+        bus.delete_streams()
+        bus.close()

@@ -27,6 +27,7 @@ PUBLIC = {
         "Subscription",
         "Topic",
         "TopicError",
+        "bus_from_settings",
     },
     "optionswarm.execution": {
         "EXECUTION_NOTICES",
