@@ -1,10 +1,11 @@
 """``TradingNode``: builds and wires the components of one mode from one ``Settings`` object.
 
-Backtest = simulated clock + simulated fills; paper = wall clock + simulated fills; live = wall
-clock + a broker adapter (passed in). A strategy other than the reference ones (e.g. the
-swarm's) and a real risk gate are passed in the same way. Strategy, portfolio, router and risk
-gate are the same objects in every mode. All wiring happens here; components receive everything
-through their constructors.
+Backtest = simulated clock + paper broker; paper = wall clock + paper broker; live = wall clock +
+a broker adapter (passed in). Every order goes strategy -> order manager -> risk engine (built
+from the ``risk`` settings section unless another gate is passed) -> broker
+(``optionswarm.execution.wiring``); an ``ExecutionStore`` makes orders, fills, positions and
+breaker trips durable. A strategy other than the reference ones (e.g. the swarm's) is passed in
+the same way. All wiring happens here; components receive everything through their constructors.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from optionswarm.bus import InProcessBus, MessageBus
 from optionswarm.config import ConfigError, Settings
 from optionswarm.engine import Clock, Component, SimulatedClock, WallClock
 from optionswarm.engine.recorder import AuditRecorder, AuditSink
-from optionswarm.execution import ExecutionClient, RiskGate
+from optionswarm.execution import ExecutionClient, ExecutionStore, RiskGate
 from optionswarm.execution.wiring import build_execution_path
 from optionswarm.portfolio import Portfolio
 from optionswarm.strategy.base import StrategyComponent
@@ -37,6 +38,7 @@ class TradingNode:
         execution: ExecutionClient | None = None,
         audit: AuditSink | None = None,
         strategy: StrategyComponent | None = None,
+        store: ExecutionStore | None = None,
     ) -> None:
         self.settings = settings
         self.bus: MessageBus = bus or InProcessBus()
@@ -48,7 +50,7 @@ class TradingNode:
             raise ConfigError("mode: live needs a broker adapter (execution=...)")
         # the real risk engine and the paper broker unless others are passed in
         path = build_execution_path(
-            settings, self.bus, self.clock, gate=risk_gate, client=execution
+            settings, self.bus, self.clock, gate=risk_gate, client=execution, store=store
         )
         components += path.components
         self.execution: ExecutionClient = path.client

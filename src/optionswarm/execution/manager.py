@@ -85,6 +85,9 @@ class OrderManager(Component):
     def on_start(self) -> None:
         if self.store is not None:
             self._recover(self.store)
+        broker_positions = getattr(self.client, "positions", None)
+        if callable(broker_positions):  # a broker that reports positions is reconciled at start
+            self.reconcile(broker_positions())
         self._subscriptions = [
             self.bus.subscribe(ORDERS, self._on_intent),
             self.bus.subscribe(FILLS, self.on_fill),

@@ -8,10 +8,12 @@ broker and risk see market data before the manager routes the first order.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
+from typing import TypeVar, cast
 
 import msgspec
 
-from optionswarm.bus import MessageBus, Subscription
+from optionswarm.bus import BusStats, MessageBus, RequestTopic, Subscription, Topic
 from optionswarm.config import Settings
 from optionswarm.engine import Clock, Component, TimerCallback
 from optionswarm.engine.topics import BARS, CHAINS
@@ -109,38 +111,69 @@ class _PrefixedClock:
 
 
 _paths = itertools.count(1)
+M = TypeVar("M")
+Req = TypeVar("Req")
+Resp = TypeVar("Resp")
+
+
+def _relabel(chain: ChainSnapshot) -> ChainSnapshot:
+    """The chain under its options' underlying (``sp500`` data of SPX/SPXW options -> ``SPX``),
+    which is the name orders use."""
+    if not len(chain):
+        return chain
+    named = underlying_for_root(str(chain.root[0]))
+    return chain if named == chain.underlying else msgspec.structs.replace(chain, underlying=named)
+
+
+class _RiskBus:
+    """The node's bus as the risk engine sees it: chains arrive under their options' underlying
+    (one pass over each chain, not one per name)."""
+
+    def __init__(self, bus: MessageBus) -> None:
+        self._bus = bus
+
+    def publish(self, topic: Topic[M], message: M) -> None:
+        self._bus.publish(topic, message)
+
+    def subscribe(self, topic: Topic[M], handler: Callable[[M], None]) -> Subscription:
+        if topic.name == CHAINS.name:
+            chain_handler = cast("Callable[[ChainSnapshot], None]", handler)
+            return self._bus.subscribe(CHAINS, lambda chain: chain_handler(_relabel(chain)))
+        return self._bus.subscribe(topic, handler)
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        self._bus.unsubscribe(subscription)
+
+    def register_responder(
+        self, topic: RequestTopic[Req, Resp], responder: Callable[[Req], Resp]
+    ) -> None:
+        self._bus.register_responder(topic, responder)
+
+    def request(self, topic: RequestTopic[Req, Resp], message: Req) -> Resp:
+        return self._bus.request(topic, message)
+
+    def stats(self) -> BusStats:
+        return self._bus.stats()
+
+    def close(self) -> None:
+        self._bus.close()
 
 
 class BarQuotes(Component):
-    """Market data the risk engine needs beyond its own subscriptions.
-
-    Each bar's close becomes a quote (the underlying's mark). A chain whose data name differs
-    from its options' underlying (``sp500`` data, ``SPX``/``SPXW`` options, which orders name
-    as ``SPX``) is also given to risk under the options' underlying.
-    """
+    """Feeds each bar's close to the risk engine as a quote (the underlying's mark)."""
 
     def __init__(self, bus: MessageBus, clock: Clock, risk: RiskEngine) -> None:
         super().__init__("bar-quotes", bus, clock)
         self.risk = risk
-        self._subscriptions: list[Subscription] = []
+        self._subscription: Subscription | None = None
 
     def on_start(self) -> None:
-        self._subscriptions = [
-            self.bus.subscribe(BARS, self._on_bar),
-            self.bus.subscribe(CHAINS, self._on_chain),
-        ]
+        self._subscription = self.bus.subscribe(BARS, self._on_bar)
 
     def on_stop(self) -> None:
-        for subscription in self._subscriptions:
-            self.bus.unsubscribe(subscription)
-        self._subscriptions = []
-
-    def _on_chain(self, chain: ChainSnapshot) -> None:
-        if not len(chain):
-            return
-        named = underlying_for_root(str(chain.root[0]))
-        if named != chain.underlying:
-            self.risk.on_chain(msgspec.structs.replace(chain, underlying=named))
+        if self._subscription is not None:
+            self.bus.unsubscribe(self._subscription)
+            self._subscription = None
 
     def _on_bar(self, bar: Bar) -> None:
         self.risk.on_quote(Quote(symbol=bar.symbol, ts_ns=bar.ts_ns, bid=bar.close, ask=bar.close))
@@ -176,7 +209,8 @@ def build_execution_path(
     risk: RiskEngine | None = None
     if gate is None:
         risk_clock = _PrefixedClock(clock, f"path{next(_paths)}.")
-        risk = RiskEngine(risk_config_from_settings(settings), bus=bus, clock=risk_clock)
+        config = risk_config_from_settings(settings)
+        risk = RiskEngine(config, bus=_RiskBus(bus), clock=risk_clock)
         gate = risk
         components += [risk, BarQuotes(bus, clock, risk)]
         if store is not None:

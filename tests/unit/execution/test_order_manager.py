@@ -295,3 +295,28 @@ def test_store_recovers_orders_fills_and_positions_without_duplicates(tmp_path: 
     store.save_breaker("drawdown", None, 2)
     assert store.load_breakers() == {}
     store.drop()
+
+
+def test_start_reconciles_with_a_broker_that_reports_positions(tmp_path: object) -> None:
+    engine = sa.create_engine(f"sqlite:///{tmp_path}/exec.db")
+    rig = _Rig(store=ExecutionStore(engine))
+    rig.bus.publish(CHAINS, CHAIN)
+    rig.manager.submit(rig.spread())
+
+    class _Broker:
+        def submit(self, intent: OrderIntent) -> None:
+            return None
+
+        def cancel(self, client_order_id: str) -> bool:
+            return False
+
+        def positions(self) -> dict[str, int]:
+            return {SHORT_PUT: -4}  # the long leg is missing at the broker
+
+    seen: list[object] = []
+    bus, clock = InProcessBus(), SimulatedClock(start_ns=CHAIN.ts_ns)
+    manager = OrderManager(
+        bus, clock, _Gate(), _Broker(), store=ExecutionStore(engine), observer=seen.append
+    )
+    manager.start()
+    assert [(c.symbol, c.expected, c.actual) for c in seen] == [(LONG_PUT, 4, 0)]  # type: ignore[attr-defined]
