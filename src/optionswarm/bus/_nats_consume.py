@@ -76,6 +76,10 @@ class Dispatcher:
         self._thread.daemon = True
         self._thread.start()
 
+    def on_thread(self) -> bool:
+        """True when called from a handler (the dispatcher thread)."""
+        return threading.current_thread() is self._thread
+
     def queued(self) -> int:
         """Messages received but not yet handled."""
         return self._queue.qsize()

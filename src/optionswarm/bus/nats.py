@@ -144,6 +144,10 @@ class NatsBus:
         self.config = cfg = config or NatsBusConfig()
         _check_token("prefix", cfg.prefix)
         _check_token("consumer", cfg.consumer)
+        if cfg.give_up_s >= cfg.duplicate_window_s:
+            raise ValueError(
+                "give_up_s must be below duplicate_window_s, or a resend could duplicate"
+            )
         self._reconnects = 0
         self._closed = False
         self._loop = LoopThread("optionswarm-bus-nats")
@@ -152,14 +156,15 @@ class NatsBus:
         except Exception as error:
             self._loop.stop()
             raise BusUnavailableError(f"cannot reach NATS at {cfg.servers}: {error!r}") from error
-        self._js = self._nc.jetstream(publish_async_max_pending=cfg.max_pending_publishes + 64)
+        self._js = self._nc.jetstream()
         self._pending = PendingPublishes(
-            self._js,
+            self._nc,
             max_pending=cfg.max_pending_publishes,
             block_timeout_s=cfg.publish_block_timeout_s,
             ack_timeout_s=cfg.ack_timeout_s,
             give_up_s=cfg.give_up_s,
         )
+        self._loop.run(self._pending.start(), timeout=10)
         self._outbox: LoopBatcher[OutgoingMessage] = LoopBatcher(
             self._loop.loop, self._pending.send
         )
@@ -425,6 +430,8 @@ class NatsBus:
         topic it subscribes to has been handled; raise ``PublishFailedError`` if some publish
         was given up since the last flush, ``FlushTimeoutError`` when time runs out.
         """
+        if self._dispatcher.on_thread():
+            raise RuntimeError("flush from a handler would wait for that handler itself")
         deadline = time.monotonic() + timeout
         while True:
             before = self._activity()
@@ -466,8 +473,8 @@ class NatsBus:
         if self._closed:
             return
         try:
-            self.flush(timeout=self.config.close_timeout_s)
-        except BusError as error:
+            self.flush(timeout=0 if self._dispatcher.on_thread() else self.config.close_timeout_s)
+        except (BusError, RuntimeError) as error:
             _log.warning("close_without_full_flush", error=repr(error))
         self._closed = True
         self._dispatcher.stop()

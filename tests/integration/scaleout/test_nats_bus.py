@@ -285,3 +285,23 @@ def test_settings_choose_the_bus(monkeypatch: pytest.MonkeyPatch) -> None:
     finally:
         bus.delete_streams()
         bus.close()
+
+
+def test_flush_from_a_handler_is_refused_and_config_guards_duplicates(
+    make_bus: Callable[..., NatsBus],
+) -> None:
+    with pytest.raises(ValueError, match="duplicate_window_s"):
+        NatsBus(NatsBusConfig(give_up_s=200.0, duplicate_window_s=120.0))
+    bus = make_bus()
+    errors: list[str] = []
+
+    def flushing(_: Tick) -> None:
+        try:
+            bus.flush()
+        except RuntimeError as error:
+            errors.append(str(error))
+
+    bus.subscribe(TICKS, flushing)
+    bus.publish(TICKS, Tick(seq=1))
+    bus.flush()
+    assert errors == ["flush from a handler would wait for that handler itself"]
