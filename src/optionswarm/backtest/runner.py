@@ -32,6 +32,8 @@ from optionswarm.engine.recorder import AuditSink
 from optionswarm.engine.topics import BARS, CHAINS, DECISIONS, FILLS, SESSIONS
 from optionswarm.model import Bar, ChainSnapshot, Fill
 from optionswarm.node import TradingNode
+from optionswarm.oversight.config import OversightConfig
+from optionswarm.oversight.wiring import approval_report, attach_oversight
 from optionswarm.portfolio import Trade
 from optionswarm.strategy.registry import NEEDS_CHAINS
 
@@ -62,17 +64,30 @@ def run_backtest(
     *,
     source: UnderlyingSource | None = None,
     audit: AuditSink | None = None,
+    oversight: OversightConfig | None = None,
 ) -> BacktestRun:
-    """Replay ``settings.backtest`` through a node built from ``settings``."""
-    return run_backtests([settings], source=source, audits=[audit])[0]
+    """Replay ``settings.backtest`` through a node built from ``settings``.
+
+    With ``oversight``, its approval mode stands in for the human, and the strategy report
+    gains an ``oversight`` entry (see :func:`run_backtests`).
+    """
+    return run_backtests([settings], source=source, audits=[audit], oversight=oversight)[0]
 
 
 class _Lane:
     """One node and what it collects while the shared replay drives it."""
 
-    def __init__(self, settings: Settings, clock: SimulatedClock, audit: AuditSink | None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: SimulatedClock,
+        audit: AuditSink | None,
+        oversight: OversightConfig | None = None,
+    ) -> None:
         self.settings = settings
         self.node = TradingNode(settings, clock=clock, audit=audit)
+        self.oversight = None if oversight is None else attach_oversight(self.node, oversight)
+        self.approve_all_equity: float | None = None  # set from the approve-all twin lane
         self.decisions: list[StrategyDecision] = []
         self.fills: list[Fill] = []
         self.node.bus.subscribe(DECISIONS, self.decisions.append)
@@ -95,8 +110,23 @@ class _Lane:
             audit_root=recorder.root_hex() if recorder is not None else None,
             underlying_source=source,
             elapsed_s=elapsed,
-            strategy_report=node.strategy.report(),
+            strategy_report=self._strategy_report(),
         )
+
+    def final_equity(self) -> float:
+        """Equity after the last session."""
+        snapshots = self.node.portfolio.snapshots
+        return snapshots[-1].equity if snapshots else self.settings.portfolio.initial_cash
+
+    def _strategy_report(self) -> dict[str, Any]:
+        report = self.node.strategy.report()
+        if self.oversight is not None:
+            equity = self.final_equity()
+            report = {
+                **report,
+                "oversight": approval_report(self.oversight, equity, self.approve_all_equity),
+            }
+        return report
 
 
 def _close_session(lanes: list[_Lane], ts_ns: int) -> None:
@@ -138,11 +168,15 @@ def run_backtests(
     *,
     source: UnderlyingSource | None = None,
     audits: list[AuditSink | None] | None = None,
+    oversight: OversightConfig | None = None,
 ) -> list[BacktestRun]:
     """Replay one window through several nodes at once (e.g. a parameter grid).
 
     All settings must share the ``backtest`` section; the data (bars and modelled chains) are
     built once and published to every node, each with its own bus and portfolio.
+    ``oversight``: every node gets the approval queue with this configured stand-in for the
+    human; unless it approves everything, an approve-all twin of each node replays beside it
+    so that the report can say what the choice cost or saved.
     """
     started = time.perf_counter()
     cfg = settings_list[0].backtest
@@ -158,11 +192,17 @@ def run_backtests(
         sources.append(modelled_chain_events(builder, cfg.underlying, cfg.start, cfg.end))
     clock = SimulatedClock(start_ns=int(bars.ts_ns[0]) - 1)
     audit_list = audits or [None] * len(settings_list)
-    lanes = [_Lane(s, clock, a) for s, a in zip(settings_list, audit_list, strict=True)]
-    for lane in lanes:
+    lanes = [_Lane(s, clock, a, oversight) for s, a in zip(settings_list, audit_list, strict=True)]
+    twins: list[_Lane] = []
+    if oversight is not None and oversight.mode != "approve_all":
+        approve_all = msgspec.structs.replace(oversight, mode="approve_all")
+        twins = [_Lane(s, clock, None, approve_all) for s in settings_list]
+    for lane in lanes + twins:
         lane.node.start()
-    counts = _replay(ReplayFeed(sources, clock), lanes)
-    for lane in lanes:
+    counts = _replay(ReplayFeed(sources, clock), lanes + twins)
+    for lane in lanes + twins:
         lane.node.stop()
+    for lane, twin in zip(lanes, twins, strict=False):
+        lane.approve_all_equity = twin.final_equity()
     elapsed = time.perf_counter() - started
     return [lane.result(type(source).__name__, counts, elapsed) for lane in lanes]

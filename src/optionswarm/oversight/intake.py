@@ -73,6 +73,7 @@ class ApprovalIntake:
             trading_state=ctx.state,
             first_trade=order.underlying not in self.traded and not holds,
             decision=self.decision_of(order),
+            position_reducing=ctx.position_reducing,
         )
         reasons = evaluate(self.rules, facts)
         if reasons:

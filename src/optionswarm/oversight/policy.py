@@ -45,6 +45,7 @@ class OrderFacts(msgspec.Struct, frozen=True, kw_only=True):
     trading_state: TradingState
     first_trade: bool
     decision: DecisionInfo | None
+    position_reducing: bool = False  # closes held positions only: size rules do not apply
 
 
 def measure(ctx: CheckContext) -> OrderMeasures:
@@ -82,6 +83,8 @@ def measure(ctx: CheckContext) -> OrderMeasures:
 def _size_rules(cfg: PolicyConfig, facts: OrderFacts) -> list[ApprovalReason]:
     out: list[ApprovalReason] = []
     m = facts.measures
+    if facts.position_reducing:
+        return out  # closing what is held lowers risk; it never waits for size reasons
     if (
         cfg.max_loss_above is not None
         and m.max_loss is not None

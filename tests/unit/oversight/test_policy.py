@@ -147,6 +147,15 @@ def test_manual_order_above_size_needs_approval() -> None:
     assert _codes(cfg, _facts(source="strategy", quantity=50)) == []
 
 
+def test_closing_orders_skip_the_size_rules() -> None:
+    cfg = msgspec.structs.replace(
+        QUIET, max_loss_above=1.0, notional_above=1.0, undefined_risk=True
+    )
+    unbounded = msgspec.structs.replace(SMALL, max_loss=None, bounded=False)
+    assert _codes(cfg, _facts(position_reducing=True, measures=unbounded)) == []
+    assert _codes(cfg, _facts(measures=unbounded)) == ["notional_above", "undefined_risk"]
+
+
 def test_flatten_orders_never_wait_for_a_human() -> None:
     strict = PolicyConfig(max_loss_above=0.0, manual_quantity_above=0)
     assert evaluate(strict, _facts(source="flatten", first_trade=True)) == ()
