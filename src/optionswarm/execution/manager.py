@@ -18,13 +18,15 @@ Errors: ``DuplicateOrderIdError`` (a caller bug: refuse), ``UnknownOrderError`` 
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
+import zoneinfo
 from collections.abc import Callable, Mapping
 
 import msgspec
 
 from optionswarm.bus import MessageBus, Subscription
-from optionswarm.engine import Clock, Component
+from optionswarm.engine import Clock, Component, TimeEvent
 from optionswarm.engine.events import OrderRejected, SessionClose
 from optionswarm.engine.topics import FILLS, ORDERS, REJECTIONS, SESSIONS
 from optionswarm.execution.events import (
@@ -43,6 +45,8 @@ from optionswarm.model import Fill, OrderIntent, TimeInForce
 __all__ = ["DuplicateOrderIdError", "OrderManager", "UnknownOrderError"]
 
 _T = OrderTrigger
+_NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
+_SESSION_ALARM = "order-manager.session-close"
 
 
 class DuplicateOrderIdError(ValueError):
@@ -65,8 +69,12 @@ class OrderManager(Component):
         *,
         store: ExecutionStore | None = None,
         observer: Callable[[object], None] | None = None,
+        session_close: dt.time | None = None,
     ) -> None:
         super().__init__("order-manager", bus, clock)
+        # New York time at which DAY orders expire on the clock (paper/live); backtests expire
+        # them on the replay's SessionClose events instead
+        self.session_close = session_close
         self.gate = gate
         self.client = client
         self.store = store
@@ -85,6 +93,8 @@ class OrderManager(Component):
     def on_start(self) -> None:
         if self.store is not None:
             self._recover(self.store)
+        if self.session_close is not None:
+            self._arm_session_close()
         broker_positions = getattr(self.client, "positions", None)
         if callable(broker_positions):  # a broker that reports positions is reconciled at start
             self.reconcile(broker_positions())
@@ -99,6 +109,23 @@ class OrderManager(Component):
         for subscription in self._subscriptions:
             self.bus.unsubscribe(subscription)
         self._subscriptions = []
+        self.clock.cancel(_SESSION_ALARM)
+
+    def _arm_session_close(self) -> None:
+        assert self.session_close is not None
+        now = dt.datetime.fromtimestamp(self.clock.now_ns() / 1e9, tz=_NEW_YORK)
+        close = dt.datetime.combine(now.date(), self.session_close, tzinfo=_NEW_YORK)
+        if close <= now:
+            close = dt.datetime.combine(
+                now.date() + dt.timedelta(days=1), self.session_close, tzinfo=_NEW_YORK
+            )
+        at_ns = int(close.timestamp()) * 1_000_000_000
+        self.clock.set_alarm(_SESSION_ALARM, at_ns, self._on_session_alarm)
+
+    def _on_session_alarm(self, event: TimeEvent) -> None:
+        self.expire_day_orders("the session closed on the clock")
+        self.clock.cancel(_SESSION_ALARM)
+        self._arm_session_close()
 
     # -- queries ----------------------------------------------------------------------------
     def get(self, client_order_id: str) -> OrderRecord:

@@ -7,6 +7,7 @@ broker and risk see market data before the manager routes the first order.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Callable
 from typing import TypeVar, cast
@@ -36,6 +37,7 @@ from optionswarm.risk import (
 __all__ = ["BarQuotes", "ExecutionPath", "build_execution_path", "risk_config_from_settings"]
 
 _NS = 1_000_000_000
+_SESSION_CLOSE = dt.time(16, 0)
 
 
 def risk_config_from_settings(settings: Settings) -> RiskConfig:
@@ -218,7 +220,14 @@ def build_execution_path(
     elif isinstance(gate, Component):
         components.append(gate)
     manager = OrderManager(
-        bus, clock, gate, client, store=store, observer=risk.observe if risk else None
+        bus,
+        clock,
+        gate,
+        client,
+        store=store,
+        observer=risk.observe if risk else None,
+        # a replay closes its sessions by events; paper/live by the clock at 16:00 New York
+        session_close=None if settings.mode == "backtest" else _SESSION_CLOSE,
     )
     if risk is not None:
         risk.controls.order_control = manager

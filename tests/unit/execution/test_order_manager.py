@@ -320,3 +320,22 @@ def test_start_reconciles_with_a_broker_that_reports_positions(tmp_path: object)
     )
     manager.start()
     assert [(c.symbol, c.expected, c.actual) for c in seen] == [(LONG_PUT, 4, 0)]  # type: ignore[attr-defined]
+
+
+def test_day_orders_expire_at_four_in_new_york_on_the_clock() -> None:
+    bus, clock = InProcessBus(), SimulatedClock(start_ns=CHAIN.ts_ns)  # 2016-01-04 21:00 UTC
+    broker = PaperBroker(bus, clock, PaperBrokerConfig())
+    manager = OrderManager(bus, clock, _Gate(), broker, session_close=dt.time(16, 0))
+    broker.start()
+    manager.start()
+    bus.publish(CHAINS, CHAIN)
+    rig_intent = _Rig().spread(limit=-50.0)
+    assert manager.submit(rig_intent).state is OrderState.WORKING
+    next_close = CHAIN.ts_ns + 24 * 3_600_000_000_000  # 16:00 EST = 21:00 UTC, the next day
+    clock.advance_to(next_close - 1)
+    assert manager.get("o-1").state is OrderState.WORKING
+    clock.advance_to(next_close)
+    assert manager.get("o-1").state is OrderState.EXPIRED
+    assert len(clock.timer_names()) == 1  # re-armed for the day after
+    manager.stop()
+    assert clock.timer_names() == []
