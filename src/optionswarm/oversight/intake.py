@@ -15,7 +15,7 @@ import msgspec
 from optionswarm.engine import Clock
 from optionswarm.engine.events import StrategyDecision
 from optionswarm.model import Decision, OrderIntent
-from optionswarm.oversight.config import PolicyConfig
+from optionswarm.oversight.config import OversightConfig, PolicyConfig
 from optionswarm.oversight.policy import (
     OrderFacts,
     OrderMeasures,
@@ -23,11 +23,17 @@ from optionswarm.oversight.policy import (
     evaluate,
     measure,
 )
-from optionswarm.oversight.store import ApprovalStore
-from optionswarm.oversight.types import ApprovalReason, DecisionInfo, RiskCheckLine
+from optionswarm.oversight.states import ApprovalStatus
+from optionswarm.oversight.store import ApprovalStore, ProposedIntent
+from optionswarm.oversight.types import (
+    ApprovalReason,
+    ApprovalRequest,
+    DecisionInfo,
+    RiskCheckLine,
+)
 from optionswarm.risk import CheckContext, DenyReason
 
-__all__ = ["ApprovalIntake", "StagedVerdict"]
+__all__ = ["ApprovalIntake", "StagedVerdict", "automatic_answers", "build_request"]
 
 
 class StagedVerdict(msgspec.Struct, frozen=True, kw_only=True):
@@ -129,3 +135,62 @@ class ApprovalIntake:
     def decision_of(self, order: OrderIntent) -> DecisionInfo | None:
         """The decision behind an order, if known."""
         return None if order.decision_id is None else self._decisions.get(order.decision_id)
+
+
+def approvals_needed(config: OversightConfig, m: OrderMeasures) -> int:
+    """Two different approvers at or above the four-eyes max loss (or unbounded), else one."""
+    cap = config.four_eyes_max_loss_above
+    if cap is None:
+        return 1
+    return 2 if (not m.bounded or (m.max_loss is not None and m.max_loss >= cap)) else 1
+
+
+def build_request(
+    staged: StagedVerdict,
+    proposed: ProposedIntent,
+    decision: DecisionInfo | None,
+    now_ns: int,
+    config: OversightConfig,
+) -> ApprovalRequest:
+    """The request an approver sees, captured now from the policy's staged snapshot."""
+    m = staged.measures
+    cid = proposed.intent.client_order_id
+    return ApprovalRequest(
+        request_id=f"apr-{cid}",
+        client_order_id=cid,
+        intent=proposed.intent,
+        status=ApprovalStatus.PENDING,
+        reasons=staged.reasons,
+        structure=staged.structure,
+        max_loss=m.max_loss,
+        margin=m.margin,
+        greeks_before=m.greeks_before,
+        greeks_after=m.greeks_after,
+        spot=m.spot,
+        package_mid=m.package_mid,
+        decision=decision,
+        risk_checks=staged.checks,
+        trading_state=staged.trading_state,
+        placed_by=proposed.placed_by,
+        required_approvals=approvals_needed(config, m),
+        created_ns=now_ns,
+        expires_ns=now_ns + config.ttl_ns,
+    )
+
+
+def automatic_answers(
+    config: OversightConfig, request: ApprovalRequest
+) -> list[tuple[bool, str, str]]:
+    """What a backtest's approval mode answers: ``(approve, actor, comment)`` per answer."""
+    mode = config.mode
+    if mode == "human":
+        return []
+    actor, comment = f"auto:{mode}", f"backtest mode {mode}"
+    approve = mode == "approve_all" or (
+        mode == "approve_under_max_loss"
+        and request.max_loss is not None
+        and request.max_loss < config.auto_approve_max_loss
+    )
+    if not approve:
+        return [(False, actor, comment)]
+    return [(True, f"{actor}:{i + 1}", comment) for i in range(request.required_approvals)]

@@ -30,10 +30,7 @@ from optionswarm.engine.topics import DECISIONS, ORDERS
 from optionswarm.execution import ORDER_EVENTS, OrderEvent, OrderState
 from optionswarm.model import Decision, OrderIntent
 from optionswarm.oversight.config import OversightConfig
-from optionswarm.oversight.intake import ApprovalIntake
-from optionswarm.oversight.policy import (
-    OrderMeasures,
-)
+from optionswarm.oversight.intake import ApprovalIntake, automatic_answers, build_request
 from optionswarm.oversight.recheck import recheck_refusal
 from optionswarm.oversight.states import ApprovalStatus, ApprovalTrigger, apply_approval_trigger
 from optionswarm.oversight.store import ApprovalStore, StoredRequest
@@ -170,28 +167,8 @@ class OversightService(Component):
                 self.log.warning("approval_without_policy_verdict", order=client_order_id)
                 return None
             now = self.clock.now_ns()
-            m = staged.measures
-            request = ApprovalRequest(
-                request_id=f"apr-{client_order_id}",
-                client_order_id=client_order_id,
-                intent=proposed.intent,
-                status=_S.PENDING,
-                reasons=staged.reasons,
-                structure=staged.structure,
-                max_loss=m.max_loss,
-                margin=m.margin,
-                greeks_before=m.greeks_before,
-                greeks_after=m.greeks_after,
-                spot=m.spot,
-                package_mid=m.package_mid,
-                decision=self.intake.decision_of(proposed.intent),
-                risk_checks=staged.checks,
-                trading_state=staged.trading_state,
-                placed_by=proposed.placed_by,
-                required_approvals=self._approvals_needed(m),
-                created_ns=now,
-                expires_ns=now + self.config.ttl_ns,
-            )
+            decision = self.intake.decision_of(proposed.intent)
+            request = build_request(staged, proposed, decision, now, self.config)
             if not self.store.insert_request(request):
                 return None
             self.stats["needed"] += 1
@@ -201,27 +178,12 @@ class OversightService(Component):
         self._auto_decide(request)
         return request
 
-    def _approvals_needed(self, m: OrderMeasures) -> int:
-        cap = self.config.four_eyes_max_loss_above
-        if cap is None:
-            return 1
-        return 2 if (not m.bounded or (m.max_loss is not None and m.max_loss >= cap)) else 1
-
     def _auto_decide(self, request: ApprovalRequest) -> None:
-        mode = self.config.mode
-        if mode == "human":
-            return
-        actor = f"auto:{mode}"
-        approve = mode == "approve_all" or (
-            mode == "approve_under_max_loss"
-            and request.max_loss is not None
-            and request.max_loss < self.config.auto_approve_max_loss
-        )
-        for i in range(request.required_approvals if approve else 1):
+        for approve, actor, comment in automatic_answers(self.config, request):
             if approve:
-                self.approve(request.request_id, f"{actor}:{i + 1}", f"backtest mode {mode}")
+                self.approve(request.request_id, actor, comment)
             else:
-                self.reject(request.request_id, actor, f"backtest mode {mode}")
+                self.reject(request.request_id, actor, comment)
 
     def _arm(self, request: ApprovalRequest) -> None:
         if request.expires_ns <= self.clock.now_ns():

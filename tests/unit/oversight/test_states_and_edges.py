@@ -1,0 +1,151 @@
+"""The approval table, the public surface, the order-manager target and the queue's edges."""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+
+from optionswarm import oversight
+from optionswarm.audit.kinds import AuditKind
+from optionswarm.execution import OrderState
+from optionswarm.oversight import (
+    ApprovalRefusedError,
+    ApprovalStatus,
+    ApprovalTrigger,
+    IllegalApprovalTransitionError,
+    OrderManagerTarget,
+    OversightConfig,
+    OversightService,
+    PolicyConfig,
+    RecordingTarget,
+    apply_approval_trigger,
+    approval_table,
+)
+from optionswarm.oversight.testkit import ApprovalHarness, put_spread
+from optionswarm.oversight.wiring import in_memory_store
+from optionswarm.risk import RISK_TOPICS, TradingState, TradingStateChanged, TradingTrigger
+from optionswarm.risk.testkit import standard_chain
+
+NS = 1_000_000_000
+CONFIG = OversightConfig(
+    policy=PolicyConfig(max_loss_above=1_000.0, first_trade_in_underlying=False),
+    ttl_ns=60 * NS,
+)
+_S = ApprovalStatus
+_T = ApprovalTrigger
+
+
+def test_the_table_holds_exactly_the_documented_moves() -> None:
+    table = approval_table()
+    assert table[(_S.PENDING, _T.APPROVE_PARTIAL)] is _S.APPROVED_PARTIAL
+    assert table[(_S.APPROVED_PARTIAL, _T.APPROVE)] is _S.APPROVED
+    assert table[(_S.APPROVED, _T.REJECT)] is _S.REJECTED  # refused at release by the node
+    for status in (_S.PENDING, _S.APPROVED_PARTIAL):
+        assert table[(status, _T.EXPIRE)] is _S.EXPIRED
+        assert table[(status, _T.CANCEL)] is _S.CANCELLED
+        assert table[(status, _T.REJECT)] is _S.REJECTED
+    assert len(table) == 10
+    for status in (_S.REJECTED, _S.EXPIRED, _S.CANCELLED):
+        assert not status.is_open
+        for trigger in _T:
+            with pytest.raises(IllegalApprovalTransitionError, match=status.value):
+                apply_approval_trigger(status, trigger)
+
+
+def test_public_api_is_what_the_package_exports() -> None:
+    for name in oversight.__all__:
+        assert hasattr(oversight, name), name
+    assert {"OversightService", "ApprovalRequest", "PolicyConfig", "ApprovalStore"} <= set(
+        oversight.__all__
+    )
+
+
+def test_recording_target_remembers_and_stops_waiting() -> None:
+    target = RecordingTarget()
+    target.waiting.update({"a", "b"})
+    assert target.release("a", "alice")
+    assert target.reject("b", "no")
+    assert not target.is_waiting("a")
+    assert not target.is_waiting("b")
+    assert target.released == [("a", "alice")]
+    assert target.rejected == [("b", "no")]
+
+
+def test_order_manager_target_ignores_orders_that_no_longer_wait() -> None:
+    h = ApprovalHarness(CONFIG)
+    target = OrderManagerTarget(h.manager)
+    assert not target.release("nope", "alice")
+    assert not target.reject("nope", "why")
+    h.manager.submit(put_spread(quantity=1))  # small: straight to the broker
+    assert not target.reject("ord-1", "too late")
+
+
+def test_cancelling_a_waiting_order_cancels_its_request() -> None:
+    h = ApprovalHarness(CONFIG)
+    h.manager.submit(put_spread(quantity=3))
+    h.manager.cancel("ord-1", "trader withdrew it")
+    request = h.service.get("apr-ord-1")
+    assert request.status is ApprovalStatus.CANCELLED
+    assert request.decision_code == "order_cancelled"
+    assert h.manager.get("ord-1").state is OrderState.CANCELLED
+    assert h.audit_kinds()[-1] == AuditKind.APPROVAL_DENIED
+
+
+def test_reduce_only_does_not_reject_waiting_requests() -> None:
+    h = ApprovalHarness(CONFIG)
+    h.manager.submit(put_spread(quantity=3))
+    h.risk.controls.order_control = None  # no cancel-all from the engine here
+    change = TradingStateChanged(
+        previous=TradingState.ACTIVE,
+        current=TradingState.REDUCING,
+        trigger=TradingTrigger.REDUCE,
+        code=None,
+        message="drawdown",
+        actor="system",
+        ts_ns=h.clock.now_ns(),
+    )
+    h.bus.publish(RISK_TOPICS[TradingStateChanged], change)
+    assert h.service.get("apr-ord-1").status is ApprovalStatus.PENDING
+    assert h.service.reject_all("test", "sweep") == ["apr-ord-1"]
+    assert h.service.reject_all("test", "sweep") == []
+
+
+def test_recheck_refuses_when_the_package_price_moved() -> None:
+    config = msgspec.structs.replace(CONFIG, price_tolerance=0.0005)
+    h = ApprovalHarness(config)
+    h.manager.submit(put_spread(quantity=3))
+    h.risk.on_chain(standard_chain(vol=0.35))  # same spot, dearer options
+    with pytest.raises(ApprovalRefusedError) as moved:
+        h.service.approve("apr-ord-1", "alice")
+    assert moved.value.code == "price_moved"
+    assert "package mid moved" in moved.value.message
+
+
+def test_open_request_without_a_policy_verdict_opens_nothing() -> None:
+    h = ApprovalHarness(CONFIG)
+    assert h.service.open_request("never-seen") is None
+    assert h.service.list_requests() == []
+
+
+def test_a_store_only_service_decides_without_a_node() -> None:
+    h = ApprovalHarness(CONFIG)
+    h.manager.submit(put_spread(quantity=3))
+    remote = OversightService(CONFIG, h.store, bus=h.bus, clock=h.clock)
+    assert remote.sync() == []  # nothing to carry out without a target
+    done = remote.approve("apr-ord-1", "alice", "from the CLI")
+    assert done.status is ApprovalStatus.APPROVED
+    assert h.broker.sent == []  # the node releases it on its sync
+    assert h.service.sync() == ["ord-1"]
+    assert len(h.broker.sent) == 1
+
+
+def test_in_memory_store_uses_the_prefix() -> None:
+    store = in_memory_store("ovx_")
+    store.create()
+    assert store.requests.name == "ovx_requests"
+    assert store.requests_in() == []
+
+
+def test_config_refuses_negative_tolerances() -> None:
+    with pytest.raises(ValueError, match="tolerance"):
+        OversightConfig(price_tolerance=-0.1)
