@@ -27,6 +27,7 @@ __all__ = [
     "BusSettings",
     "ConfigError",
     "ExecutionSettings",
+    "OversightSettings",
     "PortfolioSettings",
     "RiskSettings",
     "Settings",
@@ -89,6 +90,31 @@ class RiskSettings(_Section):
     loss_breakers: bool | None = None
     heartbeat_s: float = Field(default=3600.0, gt=0.0)
     flatten_on_kill: bool = False
+
+
+class OversightSettings(_Section):
+    """Human approval of high-risk trades (``optionswarm.oversight.OversightConfig.from_settings``).
+
+    ``enabled`` puts the approval queue into backtests; ``mode`` stands in for the human there.
+    A ``None`` threshold switches its rule off.
+    """
+
+    enabled: bool = False
+    mode: Literal["human", "approve_all", "reject_all", "approve_under_max_loss"] = "approve_all"
+    ttl_s: float = Field(default=900.0, gt=0.0)
+    four_eyes_max_loss_above: float | None = Field(default=25_000.0, ge=0.0)
+    price_tolerance: float = Field(default=0.005, ge=0.0)
+    spot_tolerance: float = Field(default=0.01, ge=0.0)
+    auto_approve_max_loss: float = Field(default=10_000.0, ge=0.0)
+    max_loss_above: float | None = Field(default=5_000.0, ge=0.0)
+    notional_above: float | None = Field(default=1_000_000.0, ge=0.0)
+    undefined_risk: bool = True
+    confidence_below: float | None = Field(default=0.55, ge=0.0, le=1.0)
+    while_reducing: bool = True
+    first_trade_in_underlying: bool = True
+    veto_agents: tuple[str, ...] = ("calendar",)
+    veto_conviction: float = Field(default=0.5, ge=0.0, le=1.0)
+    manual_quantity_above: int | None = Field(default=0, ge=0)
 
 
 class PortfolioSettings(_Section):
@@ -154,6 +180,7 @@ class Settings(BaseSettings):
     strategy: StrategySettings = StrategySettings()
     backtest: BacktestSettings = BacktestSettings()
     risk: RiskSettings = RiskSettings()
+    oversight: OversightSettings = OversightSettings()
 
     @classmethod
     def settings_customise_sources(

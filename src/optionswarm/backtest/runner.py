@@ -174,9 +174,10 @@ def run_backtests(
 
     All settings must share the ``backtest`` section; the data (bars and modelled chains) are
     built once and published to every node, each with its own bus and portfolio.
-    ``oversight``: every node gets the approval queue with this configured stand-in for the
-    human; unless it approves everything, an approve-all twin of each node replays beside it
-    so that the report can say what the choice cost or saved.
+    ``oversight`` (or the settings' ``oversight`` section when enabled): every node gets the
+    approval queue with this configured stand-in for the human; unless it approves everything,
+    an approve-all twin of each node replays beside it so that the report can say what the
+    choice cost or saved.
     """
     started = time.perf_counter()
     cfg = settings_list[0].backtest
@@ -192,6 +193,8 @@ def run_backtests(
         sources.append(modelled_chain_events(builder, cfg.underlying, cfg.start, cfg.end))
     clock = SimulatedClock(start_ns=int(bars.ts_ns[0]) - 1)
     audit_list = audits or [None] * len(settings_list)
+    if oversight is None and settings_list[0].oversight.enabled:
+        oversight = OversightConfig.from_settings(settings_list[0].oversight)
     lanes = [_Lane(s, clock, a, oversight) for s, a in zip(settings_list, audit_list, strict=True)]
     twins: list[_Lane] = []
     if oversight is not None and oversight.mode != "approve_all":

@@ -70,6 +70,30 @@ class OversightConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
             raise ValueError("price_tolerance and spot_tolerance must be >= 0")
 
     @classmethod
+    def from_settings(cls, section: Any) -> OversightConfig:
+        """From the node settings' ``oversight`` section (``optionswarm.config``)."""
+        policy = PolicyConfig(
+            max_loss_above=section.max_loss_above,
+            notional_above=section.notional_above,
+            undefined_risk=section.undefined_risk,
+            confidence_below=section.confidence_below,
+            while_reducing=section.while_reducing,
+            first_trade_in_underlying=section.first_trade_in_underlying,
+            veto_agents=frozenset(section.veto_agents),
+            veto_conviction=section.veto_conviction,
+            manual_quantity_above=section.manual_quantity_above,
+        )
+        return cls(
+            policy=policy,
+            ttl_ns=int(section.ttl_s * _NS),
+            four_eyes_max_loss_above=section.four_eyes_max_loss_above,
+            price_tolerance=section.price_tolerance,
+            spot_tolerance=section.spot_tolerance,
+            mode=section.mode,
+            auto_approve_max_loss=section.auto_approve_max_loss,
+        )
+
+    @classmethod
     def from_mapping(cls, table: Mapping[str, Any]) -> OversightConfig:
         """From a settings table (e.g. TOML ``[oversight]``); unknown keys are refused."""
         return msgspec.convert(dict(table), cls)

@@ -48,3 +48,16 @@ def test_backtest_reports_approvals_and_what_rejecting_cost() -> None:
     assert report["saved_vs_approving_all"] == pytest.approx(
         SETTINGS.portfolio.initial_cash - plain.snapshots[-1].equity
     )
+
+
+def test_settings_section_maps_onto_the_config() -> None:
+    settings = Settings(
+        oversight={"enabled": True, "mode": "reject_all", "ttl_s": 60, "max_loss_above": 1.0}
+    )
+    config = OversightConfig.from_settings(settings.oversight)
+    assert config.mode == "reject_all"
+    assert config.ttl_ns == 60 * 1_000_000_000
+    assert config.policy.max_loss_above == 1.0
+    assert config.policy.veto_agents == frozenset({"calendar"})
+    with pytest.raises(ValueError, match="oversight"):
+        Settings(oversight={"unknown_rule": 1})
