@@ -82,6 +82,12 @@ class LoopBatcher(Generic[Item]):
             self._scheduled = True
             self._loop.call_soon_threadsafe(self._start)
 
+    async def wait_idle(self, timeout: float) -> None:
+        """On the loop: wait until every submitted item has been consumed (or time runs out)."""
+        deadline = self._loop.time() + timeout
+        while (self._items or self._running) and self._loop.time() < deadline:
+            await asyncio.sleep(0.001)
+
     def _start(self) -> None:
         if not self._running:
             self._running = True

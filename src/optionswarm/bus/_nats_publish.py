@@ -98,6 +98,7 @@ class PendingPublishes:
         self._released = 0
         self._room = threading.Condition()
         self._waiting = 0
+        self.published = 0  # messages accepted for publishing (frames count their messages)
         self._reply_prefix = ""
         self.acked_seq: dict[str, int] = {}  # topic -> highest stream sequence acknowledged
         self.retries = 0
@@ -114,10 +115,11 @@ class PendingPublishes:
         self._reply_prefix = self._nc.new_inbox() + "."
         await self._nc.subscribe(self._reply_prefix + "*", cb=self._on_reply)
 
-    def reserve(self) -> None:
-        """Take a pending slot before queueing a publish; blocks while all are taken."""
+    def reserve(self, messages: int = 1) -> None:
+        """Take a pending slot for a publish of ``messages``; blocks while all are taken."""
         with self._count_lock:
             self._reserved += 1
+            self.published += messages
             taken = self._reserved
         if taken - self._released <= self._max_pending:
             return

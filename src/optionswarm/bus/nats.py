@@ -168,7 +168,8 @@ class NatsBus:
         self._outbox: LoopBatcher[OutgoingMessage] = LoopBatcher(
             self._loop.loop, self._pending.send
         )
-        self._dispatcher = Dispatcher(LoopBatcher(self._loop.loop, self._ack))
+        self._acks: LoopBatcher[Msg] = LoopBatcher(self._loop.loop, self._ack)
+        self._dispatcher = Dispatcher(self._acks)
         self._sweeper = asyncio.run_coroutine_threadsafe(
             self._pending.sweep_forever(min(0.25, cfg.ack_timeout_s / 4)), self._loop.loop
         )
@@ -183,7 +184,6 @@ class NatsBus:
         self._origin = secrets.token_hex(6)
         self._ids = itertools.count(1)
         self._next_sub_id = 0
-        self._published = 0
         self._requests = 0
         self._failures_reported = 0
         self._closed = False
@@ -291,8 +291,7 @@ class NatsBus:
         if self._closed:
             raise BusClosedError(f"publish on {topic_name!r} after close")
         subject = self._subject(topic_name)
-        self._pending.reserve()
-        self._published += count
+        self._pending.reserve(count)
         out = OutgoingMessage(
             subject=subject,
             payload=payload,
@@ -338,7 +337,7 @@ class NatsBus:
         async def on_message(msg: Msg) -> None:
             await enqueue(consumer, msg)
 
-        return await self._js.subscribe(
+        subscription = await self._js.subscribe(
             subject,
             durable=durable,
             stream=self._streams[topic.split(".", 1)[0]],
@@ -346,6 +345,8 @@ class NatsBus:
             cb=on_message,
             manual_ack=True,
         )
+        await self._nc.flush()  # the server holds the SUB before subscribe returns
+        return subscription
 
     async def _ack(self, msg: Msg) -> None:
         try:
@@ -382,9 +383,11 @@ class NatsBus:
             if msg.reply:
                 await self._nc.publish(msg.reply, data, headers=headers)
 
-        return await self._nc.subscribe(
+        subscription = await self._nc.subscribe(
             f"{self.config.prefix}_rpc.{topic.name}", queue="responders", cb=on_request
         )
+        await self._nc.flush()  # another process may ask as soon as this returns
+        return subscription
 
     def request(self, topic: RequestTopic[Req, Resp], message: Req) -> Resp:
         """Ask the topic's responder (in any process) and return its answer."""
@@ -423,7 +426,7 @@ class NatsBus:
         return all(c.handled_seq >= acked.get(c.topic, 0) for c in list(self._consumers.values()))
 
     def _activity(self) -> tuple[int, int, int]:
-        return (self._pending.activity, self._dispatcher.activity, self._published)
+        return (self._pending.activity, self._dispatcher.activity, self._pending.published)
 
     def flush(self, timeout: float = 10.0) -> None:
         """Wait until every publish is acknowledged and every message this bus published on a
@@ -451,7 +454,7 @@ class NatsBus:
     def stats(self) -> BusStats:
         """Counters since creation (``delivered`` counts handler calls that returned)."""
         return BusStats(
-            published=self._published,
+            published=self._pending.published,
             delivered=self._dispatcher.delivered,
             handler_errors=self._dispatcher.handler_errors,
             requests=self._requests,
@@ -468,6 +471,17 @@ class NatsBus:
             reconnects=self._reconnects,
         )
 
+    async def _shutdown(self) -> None:
+        """Send the last acks, withdraw every interest so the server stops routing to this
+        process before it goes (a push consumer then waits for its next subscriber), close."""
+        await self._acks.wait_idle(timeout=2.0)
+        for sub in [c.subscription for c in self._consumers.values()]:
+            await sub.unsubscribe()
+        for sub in self._responders.values():
+            await sub.unsubscribe()
+        await self._nc.flush(timeout=2)
+        await self._nc.close()
+
     def close(self) -> None:
         """Flush (bounded by ``close_timeout_s``), stop delivering and disconnect."""
         if self._closed:
@@ -480,7 +494,7 @@ class NatsBus:
         self._dispatcher.stop()
         self._sweeper.cancel()
         try:
-            self._loop.run(self._nc.close(), timeout=5)
+            self._loop.run(self._shutdown(), timeout=10)
         except Exception as error:  # closing a broken connection must not hide the shutdown
             _log.warning("nats_close_failed", error=repr(error))
         self._loop.stop()
