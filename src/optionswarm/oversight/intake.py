@@ -8,7 +8,7 @@ order manager moves the order to PENDING_APPROVAL (:meth:`take_staged`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import msgspec
 
@@ -55,6 +55,7 @@ class ApprovalIntake:
         store: ApprovalStore,
         clock: Clock,
         check_names: Sequence[str] = (),
+        latest_decision: Callable[[], Decision | None] | None = None,
     ) -> None:
         self.rules = policy
         self.store = store
@@ -64,6 +65,7 @@ class ApprovalIntake:
         self._staged: dict[str, StagedVerdict] = {}
         self._decisions: dict[str, DecisionInfo] = {}
         self._placed_by: dict[str, str] = {}
+        self.latest_decision = latest_decision  # e.g. the swarm strategy's newest consensus
 
     def policy(self, order: OrderIntent, ctx: CheckContext) -> Sequence[DenyReason]:
         """``approval_policy(order, ctx)``: the rules' reasons (empty: no approval needed)."""
@@ -124,13 +126,21 @@ class ApprovalIntake:
         self._decisions[info.decision_id] = info
 
     def on_strategy_decision(self, decision: StrategyDecision) -> None:
-        """A strategy's decision on the bus: its explanation, unless a richer one is filed."""
-        if decision.decision_id not in self._decisions:
-            self._decisions[decision.decision_id] = DecisionInfo(
+        """A strategy's decision on the bus: its explanation, with the swarm's consensus of the
+        same instant (confidence, each agent's view and weight) when ``latest_decision`` has it."""
+        if decision.decision_id in self._decisions:
+            return
+        swarm = None if self.latest_decision is None else self.latest_decision()
+        if swarm is not None and swarm.ts_ns == decision.ts_ns:
+            info = DecisionInfo.of(swarm, decision.decision_id)
+            info = msgspec.structs.replace(info, explanation=decision.explanation)
+        else:
+            info = DecisionInfo(
                 decision_id=decision.decision_id,
                 explanation=decision.explanation,
                 reason_code=decision.reason_code,
             )
+        self._decisions[decision.decision_id] = info
 
     def decision_of(self, order: OrderIntent) -> DecisionInfo | None:
         """The decision behind an order, if known."""

@@ -45,7 +45,7 @@ class OrderFacts(msgspec.Struct, frozen=True, kw_only=True):
     trading_state: TradingState
     first_trade: bool
     decision: DecisionInfo | None
-    position_reducing: bool = False  # closes held positions only: size rules do not apply
+    position_reducing: bool = False  # closes held positions only: size/decision rules skip
 
 
 def measure(ctx: CheckContext) -> OrderMeasures:
@@ -83,8 +83,6 @@ def measure(ctx: CheckContext) -> OrderMeasures:
 def _size_rules(cfg: PolicyConfig, facts: OrderFacts) -> list[ApprovalReason]:
     out: list[ApprovalReason] = []
     m = facts.measures
-    if facts.position_reducing:
-        return out  # closing what is held lowers risk; it never waits for size reasons
     if (
         cfg.max_loss_above is not None
         and m.max_loss is not None
@@ -162,6 +160,8 @@ def evaluate(cfg: PolicyConfig, facts: OrderFacts) -> tuple[ApprovalReason, ...]
     """Every rule the order trips (empty: no approval needed)."""
     if facts.source == "flatten":
         return ()  # the kill switch's own closing orders never wait for a human
+    if facts.position_reducing:  # closing what is held lowers risk: only context rules apply
+        return tuple(_context_rules(cfg, facts))
     return tuple(_size_rules(cfg, facts) + _decision_rules(cfg, facts) + _context_rules(cfg, facts))
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -90,6 +91,7 @@ class OversightService(Component):
         risk: RiskEngine | None = None,
         target: ApprovalTarget | None = None,
         audit: AuditSink | None = None,
+        latest_decision: Callable[[], Decision | None] | None = None,
         name: str = "oversight",
     ) -> None:
         super().__init__(name, bus, clock)
@@ -105,7 +107,7 @@ class OversightService(Component):
         self._settled: set[str] = set()  # requests whose order this process released/rejected
         store.create()
         checks = () if risk is None else tuple(name for name, _ in risk.checks)
-        self.intake = ApprovalIntake(config.policy, store, clock, checks)
+        self.intake = ApprovalIntake(config.policy, store, clock, checks, latest_decision)
         if risk is not None:
             risk.approval_policy = self.intake.policy
 

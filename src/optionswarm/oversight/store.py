@@ -98,15 +98,11 @@ class ApprovalStore:
             "proposed_ns": ts_ns,
             "body": _ENCODE(intent).decode(),
         }
-        with self.engine.begin() as conn:
-            found = conn.execute(
-                sa.select(self.intents.c.client_order_id).where(
-                    self.intents.c.client_order_id == intent.client_order_id
-                )
-            ).first()
-            if found is not None:
-                return False
-            conn.execute(sa.insert(self.intents), [row])
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(sa.insert(self.intents), [row])
+        except sa.exc.IntegrityError:
+            return False  # already recorded: the first proposal stands
         return True
 
     def mark_sent(self, client_order_id: str, ts_ns: int) -> None:
@@ -145,10 +141,11 @@ class ApprovalStore:
     # -- requests ----------------------------------------------------------------------------
     def insert_request(self, request: ApprovalRequest) -> bool:
         """Store a new request; False if the order already has one (nothing changes)."""
-        if self.load_by_order(request.client_order_id) is not None:
-            return False
-        with self.engine.begin() as conn:
-            conn.execute(sa.insert(self.requests), [_request_row(request, 0)])
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(sa.insert(self.requests), [_request_row(request, 0)])
+        except sa.exc.IntegrityError:
+            return False  # the order already has a request (unique client order id)
         return True
 
     def load(self, request_id: str) -> StoredRequest | None:

@@ -8,12 +8,15 @@ before ``node.start()``.
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 
 from optionswarm.engine.recorder import AuditSink
 from optionswarm.execution import OrderManager
+from optionswarm.model import Decision
 from optionswarm.oversight.config import OversightConfig
 from optionswarm.oversight.service import OversightService
 from optionswarm.oversight.store import ApprovalStore
@@ -49,11 +52,25 @@ def attach_oversight(
         risk=risk,
         target=OrderManagerTarget(manager),
         audit=audit,
+        latest_decision=_latest_decision_of(getattr(node, "strategy", None)),
     )
     components = list(node.components)
     components.insert(components.index(manager), service)
     node.components = tuple(components)
     return service
+
+
+def _latest_decision_of(strategy: object) -> Callable[[], Decision | None] | None:
+    """The swarm strategy keeps its consensus decisions in ``decisions``: read the newest."""
+    decisions = getattr(strategy, "decisions", None)
+    if not isinstance(decisions, deque):
+        return None
+
+    def latest() -> Decision | None:
+        newest = decisions[-1] if decisions else None
+        return newest if isinstance(newest, Decision) else None
+
+    return latest
 
 
 def approval_report(

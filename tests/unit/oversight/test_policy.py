@@ -153,6 +153,10 @@ def test_closing_orders_skip_the_size_rules() -> None:
     )
     unbounded = msgspec.structs.replace(SMALL, max_loss=None, bounded=False)
     assert _codes(cfg, _facts(position_reducing=True, measures=unbounded)) == []
+    weak = DecisionInfo(decision_id="d", explanation="", confidence=0.1)
+    strict = msgspec.structs.replace(cfg, confidence_below=0.5, while_reducing=True)
+    closing = _facts(position_reducing=True, decision=weak, trading_state=TradingState.REDUCING)
+    assert _codes(strict, closing) == ["reducing_state"]  # context rules still apply
     assert _codes(cfg, _facts(measures=unbounded)) == ["notional_above", "undefined_risk"]
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections import deque
+
 import msgspec
 import pytest
 
 from optionswarm import oversight
 from optionswarm.audit.kinds import AuditKind
+from optionswarm.engine.events import StrategyDecision
+from optionswarm.engine.topics import DECISIONS
 from optionswarm.execution import OrderState
+from optionswarm.model.testkit import make_decision, make_view
 from optionswarm.oversight import (
     ApprovalRefusedError,
     ApprovalStatus,
@@ -22,7 +27,7 @@ from optionswarm.oversight import (
     approval_table,
 )
 from optionswarm.oversight.testkit import ApprovalHarness, put_spread
-from optionswarm.oversight.wiring import in_memory_store
+from optionswarm.oversight.wiring import _latest_decision_of, in_memory_store
 from optionswarm.risk import RISK_TOPICS, TradingState, TradingStateChanged, TradingTrigger
 from optionswarm.risk.testkit import standard_chain
 
@@ -149,3 +154,35 @@ def test_in_memory_store_uses_the_prefix() -> None:
 def test_config_refuses_negative_tolerances() -> None:
     with pytest.raises(ValueError, match="tolerance"):
         OversightConfig(price_tolerance=-0.1)
+
+
+def test_strategy_decisions_carry_the_swarm_consensus_of_the_same_instant() -> None:
+    h = ApprovalHarness(CONFIG)
+    now = h.clock.now_ns()
+    swarm = make_decision([make_view("momentum", ts_ns=now)], ts_ns=now, decision_id="sw-1")
+    holder = type("Strategy", (), {"decisions": deque([swarm])})()
+    h.service.intake.latest_decision = _latest_decision_of(holder)
+    h.bus.publish(DECISIONS, _strategy_decision("strat-1-d", now))
+    h.bus.publish(DECISIONS, _strategy_decision("strat-2-d", now + 1))  # no swarm decision then
+    info = h.service.intake.decision_of(put_spread(decision_id="strat-1-d"))
+    assert info is not None
+    assert info.confidence == swarm.confidence
+    assert [o.agent_id for o in info.opinions] == ["momentum"]
+    assert info.explanation == "opened a spread"
+    plain = h.service.intake.decision_of(put_spread(decision_id="strat-2-d"))
+    assert plain is not None
+    assert plain.confidence is None
+    assert _latest_decision_of(object()) is None
+    assert _latest_decision_of(type("S", (), {"decisions": deque()})())() is None  # type: ignore[misc]
+
+
+def _strategy_decision(decision_id: str, ts_ns: int) -> StrategyDecision:
+    return StrategyDecision(
+        decision_id=decision_id,
+        strategy="swarm",
+        underlying="SPY",
+        ts_ns=ts_ns,
+        action="open",
+        reason_code="open_vertical",
+        explanation="opened a spread",
+    )
