@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 import msgspec
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from optionswarm.model import OrderIntent
 from optionswarm.oversight.states import ApprovalStatus
@@ -98,12 +99,21 @@ class ApprovalStore:
             "proposed_ns": ts_ns,
             "body": _ENCODE(intent).decode(),
         }
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(sa.insert(self.intents), [row])
-        except sa.exc.IntegrityError:
-            return False  # already recorded: the first proposal stands
+        with self.engine.begin() as conn:  # the first proposal stands
+            insert = self._insert_if_absent(self.intents)
+            inserted = conn.execute(insert.returning(self.intents.c.client_order_id), row)
+            if inserted.first() is None:
+                return False
         return True
+
+    def _insert_if_absent(self, table: sa.Table) -> sa.Insert:
+        """``INSERT ... ON CONFLICT DO NOTHING`` where the dialect has it, else a plain insert."""
+        name = self.engine.dialect.name
+        if name == "postgresql":
+            return postgresql.insert(table).on_conflict_do_nothing()
+        if name == "sqlite":
+            return sqlite.insert(table).on_conflict_do_nothing()
+        return sa.insert(table)  # pragma: no cover - other databases raise on a duplicate
 
     def mark_sent(self, client_order_id: str, ts_ns: int) -> None:
         """Note when the order went to the broker (first time only)."""

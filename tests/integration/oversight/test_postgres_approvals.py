@@ -84,3 +84,15 @@ def test_restart_on_postgres_keeps_pending_and_expires_overdue(pg: tuple[sa.Engi
     h.clock.advance_to(h.clock.now_ns() + 31 * NS)  # the re-armed alarm fires
     assert service.get("apr-p-1").status is ApprovalStatus.EXPIRED
     assert h.broker.sent == []
+
+
+def test_the_first_proposal_of_an_intent_stands_on_postgres(pg: tuple[sa.Engine, str]) -> None:
+    engine, prefix = pg
+    store = ApprovalStore(engine, prefix)
+    store.create()
+    assert store.save_intent(put_spread(), "alice", 1)
+    assert not store.save_intent(put_spread(quantity=9), "bob", 2)
+    proposed = store.intent("ord-1")
+    assert proposed is not None
+    assert proposed.placed_by == "alice"
+    assert proposed.intent.quantity == 1

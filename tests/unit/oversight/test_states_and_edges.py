@@ -186,3 +186,15 @@ def _strategy_decision(decision_id: str, ts_ns: int) -> StrategyDecision:
         reason_code="open_vertical",
         explanation="opened a spread",
     )
+
+
+def test_the_first_proposal_of_an_intent_stands() -> None:
+    store = in_memory_store()
+    store.create()
+    assert store.save_intent(put_spread(), "alice", 1)
+    assert not store.save_intent(put_spread(quantity=9), "bob", 2)
+    proposed = store.intent("ord-1")
+    assert proposed is not None
+    assert proposed.placed_by == "alice"
+    assert proposed.intent.quantity == 1
+    assert store.intent("nope") is None
