@@ -41,6 +41,7 @@ from optionswarm.oversight.types import (
     ApprovalVote,
     DecisionInfo,
     RiskCheckLine,
+    outcome_event,
 )
 
 __all__ = [
@@ -77,5 +78,6 @@ __all__ = [
     "as_deny_reasons",
     "evaluate",
     "measure",
+    "outcome_event",
     "recheck_refusal",
 ]

@@ -37,14 +37,11 @@ from optionswarm.oversight.states import ApprovalStatus, ApprovalTrigger, apply_
 from optionswarm.oversight.store import ApprovalStore, StoredRequest
 from optionswarm.oversight.target import ApprovalTarget
 from optionswarm.oversight.types import (
-    APPROVAL_DECIDED,
-    APPROVAL_EXPIRED,
     APPROVAL_REQUESTED,
-    ApprovalDecided,
-    ApprovalExpired,
     ApprovalRequest,
     ApprovalRequested,
     ApprovalVote,
+    outcome_event,
 )
 from optionswarm.risk import (
     RISK_TOPICS,
@@ -411,22 +408,8 @@ class OversightService(Component):
     def _announce(
         self, request: ApprovalRequest, actor: str, code: str, comment: str, now: int
     ) -> None:
-        if request.status is _S.EXPIRED:
-            event: Any = ApprovalExpired(
-                request_id=request.request_id, client_order_id=request.client_order_id, ts_ns=now
-            )
-            self.bus.publish(APPROVAL_EXPIRED, event)
-        else:
-            event = ApprovalDecided(
-                request_id=request.request_id,
-                client_order_id=request.client_order_id,
-                status=request.status,
-                actor=actor,
-                code=code,
-                comment=comment,
-                ts_ns=now,
-            )
-            self.bus.publish(APPROVAL_DECIDED, event)
+        topic, event = outcome_event(request, actor, code, comment, now)
+        self.bus.publish(topic, event)
         self._record(_AUDIT_KIND[request.status], event, now)
 
     def _record(self, kind: str, payload: Any, ts_ns: int) -> None:

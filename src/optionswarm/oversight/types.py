@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import msgspec
 
@@ -24,6 +24,7 @@ __all__ = [
     "ApprovalVote",
     "DecisionInfo",
     "RiskCheckLine",
+    "outcome_event",
 ]
 
 
@@ -165,3 +166,24 @@ class ApprovalExpired(msgspec.Struct, frozen=True, kw_only=True, tag="approval.e
 APPROVAL_REQUESTED: Final = Topic("oversight.requested", ApprovalRequested)
 APPROVAL_DECIDED: Final = Topic("oversight.decided", ApprovalDecided)
 APPROVAL_EXPIRED: Final = Topic("oversight.expired", ApprovalExpired)
+
+
+def outcome_event(
+    request: ApprovalRequest, actor: str, code: str, comment: str, ts_ns: int
+) -> tuple[Topic[Any], ApprovalDecided | ApprovalExpired]:
+    """The bus topic and event announcing that ``request`` moved (expired or decided)."""
+    if request.status is ApprovalStatus.EXPIRED:
+        expired = ApprovalExpired(
+            request_id=request.request_id, client_order_id=request.client_order_id, ts_ns=ts_ns
+        )
+        return APPROVAL_EXPIRED, expired
+    decided = ApprovalDecided(
+        request_id=request.request_id,
+        client_order_id=request.client_order_id,
+        status=request.status,
+        actor=actor,
+        code=code,
+        comment=comment,
+        ts_ns=ts_ns,
+    )
+    return APPROVAL_DECIDED, decided
