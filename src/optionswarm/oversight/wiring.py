@@ -40,7 +40,10 @@ def attach_oversight(
     store: ApprovalStore | None = None,
     audit: AuditSink | None = None,
 ) -> OversightService:
-    """Wire an :class:`OversightService` into ``node`` (needs its risk engine and manager)."""
+    """Wire an :class:`OversightService` into ``node`` (needs its risk engine and manager).
+
+    Decisions are audited in ``audit``, or else in the audit log of the node's recorder.
+    """
     risk, manager = getattr(node, "risk", None), getattr(node, "order_manager", None)
     if not isinstance(risk, RiskEngine) or not isinstance(manager, OrderManager):
         raise TypeError("oversight needs a node with a RiskEngine and an OrderManager")
@@ -51,13 +54,20 @@ def attach_oversight(
         clock=node.clock,
         risk=risk,
         target=OrderManagerTarget(manager),
-        audit=audit,
+        audit=audit if audit is not None else _node_audit(node),
         latest_decision=_latest_decision_of(getattr(node, "strategy", None)),
     )
     components = list(node.components)
     components.insert(components.index(manager), service)
     node.components = tuple(components)
     return service
+
+
+def _node_audit(node: object) -> AuditSink | None:
+    """The audit log the node's recorder writes to, if it has one."""
+    recorder = getattr(node, "recorder", None)
+    sink = getattr(recorder, "sink", None)
+    return sink if isinstance(sink, AuditSink) else None
 
 
 def _latest_decision_of(strategy: object) -> Callable[[], Decision | None] | None:

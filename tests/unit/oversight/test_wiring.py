@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from optionswarm.backtest.audit import in_memory_audit_log
 from optionswarm.backtest.runner import run_backtest, run_backtests
 from optionswarm.config import Settings
 from optionswarm.node import TradingNode
@@ -27,6 +28,14 @@ def test_attach_places_the_service_before_the_order_manager() -> None:
     assert names.index(service.name) == names.index("order-manager") - 1
     assert node.risk is not None
     assert node.risk.approval_policy == service.intake.policy
+
+
+def test_attach_audits_into_the_nodes_audit_log() -> None:
+    audit = in_memory_audit_log()
+    node = TradingNode(SETTINGS, audit=audit)
+    service = attach_oversight(node, OversightConfig())
+    assert service.audit is audit
+    assert attach_oversight(TradingNode(SETTINGS), OversightConfig()).audit is None
 
 
 def test_attach_refuses_a_node_without_risk_engine_or_manager() -> None:
