@@ -307,17 +307,19 @@ class NatsBus:
         """Call ``handler`` (on the dispatcher thread) for each later message on ``topic``."""
         subject = self._subject(topic.name)
         with self._lock:
+            self._next_sub_id += 1
             consumer = self._consumers.get(topic.name)
-            if consumer is None:
+            if consumer is not None:
+                consumer.handlers = (*consumer.handlers, (self._next_sub_id, handler))
+            else:  # the handler is in place before a durable's backlog starts arriving
                 consumer = TopicConsumer(
                     topic.name, codec_for(topic.message_type), self.config.seen_window
                 )
+                consumer.handlers = ((self._next_sub_id, handler),)
                 consumer.subscription = self._loop.run(
                     self._push_subscribe(topic.name, subject, consumer), timeout=30
                 )
                 self._consumers[topic.name] = consumer
-            self._next_sub_id += 1
-            consumer.handlers = (*consumer.handlers, (self._next_sub_id, handler))
             return Subscription(topic=topic.name, subscription_id=self._next_sub_id)
 
     async def _push_subscribe(self, topic: str, subject: str, consumer: TopicConsumer) -> Any:
