@@ -164,6 +164,10 @@ class OversightService(Component):
             proposed = self.store.intent(client_order_id)
             if staged is None or proposed is None:
                 self.log.warning("approval_without_policy_verdict", order=client_order_id)
+                if self.target is not None and self.store.load_by_order(client_order_id) is None:
+                    # nothing an approver could be shown: refuse rather than leave it waiting
+                    why = "approval_unavailable: no policy verdict was recorded for this order"
+                    self.target.reject(client_order_id, why)
                 return None
             now = self.clock.now_ns()
             decision = self.intake.decision_of(proposed.intent)

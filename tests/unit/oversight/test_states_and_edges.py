@@ -11,7 +11,8 @@ from optionswarm import oversight
 from optionswarm.audit.kinds import AuditKind
 from optionswarm.engine.events import StrategyDecision
 from optionswarm.engine.topics import DECISIONS
-from optionswarm.execution import OrderState
+from optionswarm.execution import OrderState, RiskOutcome, RiskVerdict
+from optionswarm.model import OrderIntent
 from optionswarm.model.testkit import make_decision, make_view
 from optionswarm.oversight import (
     ApprovalRefusedError,
@@ -130,6 +131,27 @@ def test_open_request_without_a_policy_verdict_opens_nothing() -> None:
     h = ApprovalHarness(CONFIG)
     assert h.service.open_request("never-seen") is None
     assert h.service.list_requests() == []
+
+
+def test_an_order_waiting_without_a_policy_verdict_is_refused() -> None:
+    h = ApprovalHarness(CONFIG)
+    h.risk.approval_policy = None  # e.g. a gate that asked for approval on its own
+    h.manager.gate = _AlwaysApproval()
+    h.manager.submit(put_spread(quantity=1))
+    record = h.manager.get("ord-1")
+    assert record.state is OrderState.DENIED
+    assert "approval_unavailable" in record.message
+    assert h.broker.sent == []
+
+
+class _AlwaysApproval:
+    def check(self, intent: OrderIntent) -> RiskVerdict:
+        return RiskVerdict(
+            client_order_id=intent.client_order_id,
+            outcome=RiskOutcome.NEEDS_APPROVAL,
+            reason_code="approval_required",
+            message="a stub gate",
+        )
 
 
 def test_a_store_only_service_decides_without_a_node() -> None:
