@@ -403,11 +403,14 @@ class OversightService(Component):
         target, cid = self.target, request.client_order_id
         if target is None or request.status is _S.APPROVED_PARTIAL:
             return
-        self._settled.add(request.request_id)
         if request.status is _S.APPROVED:
-            target.release(cid, request.decided_by or "")
+            acted = target.release(cid, request.decided_by or "")
         elif request.status is not _S.CANCELLED:
-            target.reject(cid, f"{request.decision_code}: {request.comment}")
+            acted = target.reject(cid, f"{request.decision_code}: {request.comment}")
+        else:
+            acted = True
+        if acted:  # else the order is not (yet) here, e.g. before a restarted manager recovers
+            self._settled.add(request.request_id)
 
     def _announce(
         self, request: ApprovalRequest, actor: str, code: str, comment: str, now: int

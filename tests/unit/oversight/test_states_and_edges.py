@@ -220,3 +220,14 @@ def test_the_first_proposal_of_an_intent_stands() -> None:
     assert proposed.placed_by == "alice"
     assert proposed.intent.quantity == 1
     assert store.intent("nope") is None
+
+
+def test_a_decision_the_order_missed_is_carried_out_on_the_next_sync() -> None:
+    h = ApprovalHarness(CONFIG)
+    h.manager.submit(put_spread(quantity=3))
+    waiting = h.manager.orders.pop("ord-1")  # as if the manager had not recovered it yet
+    h.service.reject("apr-ord-1", "bob", "no")
+    h.manager.orders["ord-1"] = waiting  # the manager recovers its book
+    assert h.manager.get("ord-1").state is OrderState.PENDING_APPROVAL
+    assert h.service.sync() == ["ord-1"]
+    assert h.manager.get("ord-1").state is OrderState.DENIED
