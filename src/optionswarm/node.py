@@ -15,10 +15,22 @@ import datetime as dt
 from optionswarm.bus import InProcessBus, MessageBus
 from optionswarm.config import ConfigError, Settings
 from optionswarm.engine import Clock, Component, SimulatedClock, WallClock
-from optionswarm.engine.recorder import AuditRecorder, AuditSink
-from optionswarm.execution import ExecutionClient, ExecutionStore, RiskGate
+from optionswarm.engine.recorder import (
+    ENGINE_RECORDED_TOPICS,
+    AuditRecorder,
+    AuditSink,
+    RecordedTopic,
+)
+from optionswarm.execution import (
+    EXECUTION_NOTICES,
+    ORDER_EVENTS,
+    ExecutionClient,
+    ExecutionStore,
+    RiskGate,
+)
 from optionswarm.execution.wiring import build_execution_path
 from optionswarm.portfolio import Portfolio
+from optionswarm.risk import RISK_TOPICS
 from optionswarm.strategy.base import StrategyComponent
 from optionswarm.strategy.registry import build_strategy
 
@@ -66,7 +78,11 @@ class TradingNode:
             underlying=underlying,
             initial_equity=settings.portfolio.initial_cash,
         )
-        self.recorder = AuditRecorder(self.bus, self.clock, audit) if audit is not None else None
+        self.recorder = (
+            AuditRecorder(self.bus, self.clock, audit, _recorded_topics())
+            if audit is not None
+            else None
+        )
         components += [self.strategy]
         if self.recorder is not None:
             components.insert(0, self.recorder)
@@ -83,6 +99,17 @@ class TradingNode:
             component.stop()
         if isinstance(self.clock, WallClock):
             self.clock.stop()
+
+
+def _recorded_topics() -> tuple[RecordedTopic, ...]:
+    """The engine's topics plus every risk event and order-manager transition and notice."""
+    risk_topics = tuple((topic.name, topic) for topic in RISK_TOPICS.values())
+    return (
+        *ENGINE_RECORDED_TOPICS,
+        *risk_topics,
+        ("order.transition", ORDER_EVENTS),
+        ("execution.notice", EXECUTION_NOTICES),
+    )
 
 
 def _default_clock(settings: Settings) -> Clock:

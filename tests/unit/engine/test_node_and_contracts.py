@@ -59,7 +59,11 @@ def test_backtest_node_runs_a_session_and_records_orders_in_the_audit_sink() -> 
     node.bus.publish(SESSIONS, SessionClose(ts_ns=ts, day="2016-01-04"))
     node.stop()
     kinds = [kind for kind, _, _ in sink.records]
-    assert kinds == ["decision", "order", "fill"]
+    engine_kinds = [k for k in kinds if k in {"strategy.decision", "order.submitted", "order.fill"}]
+    assert engine_kinds == ["strategy.decision", "order.submitted", "order.fill"]
+    # the risk engine's verdict and the order manager's transitions are kept beside them
+    assert "risk.verdict" in kinds
+    assert "order.transition" in kinds
     assert node.recorder is not None
     assert len(node.recorder.root_hex()) == 64
     assert node.portfolio.snapshots[-1].open_positions == 1
@@ -100,7 +104,7 @@ def test_recorder_flushes_once_per_session_and_on_stop() -> None:
     recorder.stop()
     assert sink.batches == 2
     assert recorder.recorded == 3
-    assert sink.records[0] == ("decision", decision, 7)
+    assert sink.records[0] == ("strategy.decision", decision, 7)
 
 
 def test_a_strategy_passed_in_replaces_the_reference_one() -> None:
