@@ -232,7 +232,7 @@ def main() -> None:
     parser.add_argument("--latency", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--frame", type=int, default=100)
-    parser.add_argument("--contracts", type=int, default=200)
+    parser.add_argument("--contracts", type=int, default=1000)
     args = parser.parse_args()
     cpu0 = time.process_time()
     prefix = f"bench{secrets.token_hex(3)}"
