@@ -27,8 +27,8 @@ $(STAMP_TEST): pyproject.toml constraints.txt | $(BIN)/python
 	touch $@ $(STAMP_RUN)
 
 $(STAMP_BENCH): pyproject.toml constraints.txt | $(BIN)/python
-	$(PIP) install --quiet -c constraints.txt -e '.[bench]'
-	touch $@
+	$(PIP) install --quiet -c constraints.txt -e '.[dev,services,llm,bench]'
+	touch $@ $(STAMP_TEST) $(STAMP_RUN)
 
 run: $(STAMP_RUN)  ## set up and run the main job on the embedded defaults
 	$(BIN)/optionswarm backtest --underlying sp500 --start 2014-01-01 --end 2018-12-31 --strategy short-put-spread --json var/backtest.json --report var/backtest.html
