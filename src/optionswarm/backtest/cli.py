@@ -65,7 +65,10 @@ def backtest_command(
     end: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD.")] = None,
     strategy: Annotated[
         str | None,
-        typer.Option(help="buy-and-hold | sma-crossover | covered-call | short-put-spread"),
+        typer.Option(
+            help="buy-and-hold | sma-crossover | covered-call | short-put-spread"
+            " | swarm | swarm-equal"
+        ),
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the modelled chains.")] = None,
     config: Annotated[Path | None, typer.Option(help="Settings TOML file.")] = None,
@@ -76,7 +79,7 @@ def backtest_command(
     ] = None,
     audit: Annotated[bool, typer.Option(help="Append every order/fill to an audit log.")] = True,
 ) -> None:
-    """Backtest a reference strategy on modelled chains over real index data."""
+    """Backtest a strategy (reference or the swarm) on modelled chains over real index data."""
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     backtest: dict[str, Any] = {
         key: value
