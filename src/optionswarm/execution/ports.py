@@ -1,8 +1,9 @@
 """Execution seams: the ``RiskGate`` every order passes and the ``ExecutionClient`` that fills it.
 
-These are the final ports. The risk engine, order manager and paper broker of their own issue
-implement them; until then ``AllowAllRiskGateStub`` (accepts everything — NOT a risk engine) and
-``SimulatedExecutionClient`` (immediate bid/ask fills) stand in.
+These are the final ports. ``optionswarm.risk.RiskEngine`` implements ``RiskGate`` and
+``PaperBroker`` implements ``ExecutionClient``; the node wires those by default.
+``AllowAllRiskGateStub`` (accepts everything — NOT a risk engine) and ``SimulatedExecutionClient``
+(immediate bid/ask fills) remain for tests that say so and are on no default path.
 """
 
 from __future__ import annotations
