@@ -7,5 +7,8 @@ audit log. See DESIGN.md for the architecture.
 """
 
 from optionswarm._version import __version__
+from optionswarm.monitoring.logs import install_default_logging
+
+install_default_logging()
 
 __all__ = ["__version__"]
