@@ -67,6 +67,7 @@ class Breaker:
     name: ClassVar[str] = "breaker"
     code: ClassVar[RiskCode]
     observes: ClassVar[tuple[type, ...]] = ()
+    time_driven: ClassVar[bool] = False  # True where ``_evaluate_time`` can trip (heartbeat)
 
     def __init__(self, config: Any, reset_roles: frozenset[str] = ADMIN_ONLY) -> None:
         self.config = config
@@ -180,6 +181,7 @@ class StaleDataBreaker(Breaker):
     """Trips when a watched symbol's last quote is older than ``max_age_ns``."""
 
     name, code, observes = "stale_data", RiskCode.STALE_MARKET_DATA, (Quote,)
+    time_driven = True
     config: StaleDataConfig
 
     def __init__(self, config: StaleDataConfig, reset_roles: frozenset[str] = ADMIN_ONLY) -> None:

@@ -350,13 +350,18 @@ class RiskEngine(Component):
 
     # -- lifecycle -------------------------------------------------------------------------
     def on_start(self) -> None:
-        """Subscribe to chains, fills and portfolio snapshots; start the heartbeat."""
+        """Subscribe to chains, fills and portfolio snapshots; start the heartbeat.
+
+        The heartbeat runs only when a time-driven breaker (stale data) is configured: nothing
+        else trips on time alone, and on a simulated clock an idle timer costs a call per tick.
+        """
         self._subscriptions = [
             self.bus.subscribe(CHAINS, self.on_chain),
             self.bus.subscribe(FILLS, self.on_fill),
             self.bus.subscribe(PORTFOLIO, self.on_portfolio),
         ]
-        self.clock.set_timer(_HEARTBEAT, self.config.heartbeat_ns, self._on_heartbeat)
+        if any(b.time_driven for b in self.controls.breakers.values()):
+            self.clock.set_timer(_HEARTBEAT, self.config.heartbeat_ns, self._on_heartbeat)
 
     def on_stop(self) -> None:
         """Unsubscribe and stop the heartbeat."""

@@ -204,7 +204,8 @@ def test_latency_delays_the_fill_on_the_clock_and_cancel_catches_it_in_flight() 
 
 def test_two_paths_share_one_clock_and_leave_no_timers_after_stopping() -> None:
     bus, clock = InProcessBus(), SimulatedClock(start_ns=CHAIN.ts_ns)
-    paths = [build_execution_path(Settings(), bus, clock) for _ in range(2)]
+    settings = load_settings(risk={"stale_data_s": 30.0})  # a time-driven breaker: heartbeats
+    paths = [build_execution_path(settings, bus, clock) for _ in range(2)]
     for path in paths:
         for component in path.components:
             component.start()
@@ -218,3 +219,13 @@ def test_two_paths_share_one_clock_and_leave_no_timers_after_stopping() -> None:
         for component in reversed(path.components):
             component.stop()
     assert clock.timer_names() == []
+
+
+def test_no_heartbeat_timer_runs_when_no_breaker_trips_on_time_alone() -> None:
+    bus, clock = InProcessBus(), SimulatedClock(start_ns=CHAIN.ts_ns)
+    path = build_execution_path(Settings(), bus, clock)  # stale-data breaker off by default
+    for component in path.components:
+        component.start()
+    assert clock.timer_names() == []
+    for component in reversed(path.components):
+        component.stop()
