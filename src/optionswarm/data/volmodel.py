@@ -26,7 +26,6 @@ import warnings
 import msgspec
 import numpy as np
 import numpy.typing as npt
-from arch import arch_model
 
 from optionswarm.data.svi import AtmVariance
 
@@ -68,6 +67,10 @@ class VolPath(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def _fit_garch(returns: FloatArray) -> tuple[float, float, float, float] | None:
+    # imported here: arch (with scipy.stats) costs ~1.4 s, and every importer of optionswarm.data
+    # (the CLI, agents) paid it at start-up although only a GARCH fit needs it
+    from arch import arch_model  # noqa: PLC0415 -- deferred heavy import, see above
+
     model = arch_model(returns, mean="Constant", vol="GARCH", p=1, q=1, rescale=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # arch reports slow convergence as a warning
