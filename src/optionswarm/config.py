@@ -23,12 +23,14 @@ from pydantic_settings import (
 )
 
 __all__ = [
+    "ApiSettings",
     "BacktestSettings",
     "BusSettings",
     "ConfigError",
     "ExecutionSettings",
     "OversightSettings",
     "PortfolioSettings",
+    "ReplaySettings",
     "RiskSettings",
     "Settings",
     "StrategyName",
@@ -162,6 +164,46 @@ class BacktestSettings(_Section):
         return self
 
 
+class ReplaySettings(_Section):
+    """What ``optionswarm run`` replays in paper mode: real bars, modelled chains, paced.
+
+    ``speed``: trading sessions per second of wall time. ``hold_for_approvals``: the replay does
+    not move to the next session while an approval request is open (at most ``ttl_s`` of the
+    oversight section, counted in wall seconds), so a person has time to decide; an undecided
+    request then expires on the node's clock like any other.
+    """
+
+    start: dt.date = dt.date(2018, 1, 2)
+    end: dt.date = dt.date(2018, 12, 31)
+    speed: float = Field(default=1.0, gt=0.0, le=10_000.0)
+    hold_for_approvals: bool = True
+    start_paused: bool = False
+
+    @model_validator(mode="after")
+    def _check_window(self) -> ReplaySettings:
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end} must be after start {self.start}")
+        return self
+
+
+class ApiSettings(_Section):
+    """The HTTP service: bound to loopback by default, CORS off, tokens short-lived.
+
+    Secrets never live here: the token signing secret comes from ``OPTIONSWARM_API_SECRET`` or
+    ``secret_file``; users (name, role, argon2 hash) from ``users_file``.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    state_dir: Path = Path("var/state")
+    users_file: Path | None = None
+    secret_file: Path | None = None
+    token_ttl_s: int = Field(default=900, ge=30, le=86_400)
+    rate_limit_per_minute: int = Field(default=1200, ge=1)
+    max_body_bytes: int = Field(default=65_536, ge=1024)
+    cors_origins: tuple[str, ...] = ()
+
+
 class Settings(BaseSettings):
     """Everything a ``TradingNode`` needs, in one frozen object."""
 
@@ -181,6 +223,8 @@ class Settings(BaseSettings):
     backtest: BacktestSettings = BacktestSettings()
     risk: RiskSettings = RiskSettings()
     oversight: OversightSettings = OversightSettings()
+    replay: ReplaySettings = ReplaySettings()
+    api: ApiSettings = ApiSettings()
 
     @classmethod
     def settings_customise_sources(
