@@ -1,0 +1,50 @@
+"use client";
+
+import { Area, AreaChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+
+import { money, nsToUtc } from "@/lib/format";
+
+/** The equity curve as an area chart. */
+export function EquityChart({ points }: { points: { ts_ns: number; equity: number | null }[] }) {
+  if (points.length < 2) {
+    return <p className="text-muted-foreground py-16 text-center text-sm">No equity history yet.</p>;
+  }
+  const data = points.map((p) => ({ t: p.ts_ns / 1e6, equity: p.equity }));
+  return (
+    <div className="h-64 w-full" data-testid="equity-chart">
+      <ResponsiveContainer width="100%" height="100%">
+        <AreaChart data={data} margin={{ top: 8, right: 8, left: 8, bottom: 0 }}>
+          <defs>
+            <linearGradient id="eq" x1="0" y1="0" x2="0" y2="1">
+              <stop offset="5%" stopColor="var(--chart-1)" stopOpacity={0.35} />
+              <stop offset="95%" stopColor="var(--chart-1)" stopOpacity={0} />
+            </linearGradient>
+          </defs>
+          <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
+          <XAxis
+            dataKey="t"
+            type="number"
+            domain={["dataMin", "dataMax"]}
+            tickFormatter={(t: number) => new Date(t).toISOString().slice(0, 10)}
+            stroke="var(--muted-foreground)"
+            fontSize={11}
+            minTickGap={40}
+          />
+          <YAxis
+            domain={["auto", "auto"]}
+            tickFormatter={(v: number) => `$${(v / 1000).toFixed(0)}k`}
+            stroke="var(--muted-foreground)"
+            fontSize={11}
+            width={52}
+          />
+          <Tooltip
+            contentStyle={{ background: "var(--popover)", border: "1px solid var(--border)", borderRadius: 8 }}
+            labelFormatter={(t) => nsToUtc(Number(t) * 1e6)}
+            formatter={(v) => [money(Number(v)), "Equity"]}
+          />
+          <Area type="monotone" dataKey="equity" stroke="var(--chart-1)" fill="url(#eq)" strokeWidth={2} isAnimationActive={false} />
+        </AreaChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+import type * as React from "react";
+
+import { Card, CardContent } from "@/components/ui/card";
+import { cn } from "@/lib/utils";
+
+/** A small card with a label and a big figure. */
+export function Stat({
+  label,
+  children,
+  className,
+  testId,
+}: {
+  label: string;
+  children: React.ReactNode;
+  className?: string;
+  testId?: string;
+}) {
+  return (
+    <Card className="gap-1 py-3">
+      <CardContent className="flex flex-col gap-1">
+        <span className="text-muted-foreground text-xs">{label}</span>
+        <span className={cn("num text-xl font-semibold", className)} data-testid={testId}>
+          {children}
+        </span>
+      </CardContent>
+    </Card>
+  );
+}
