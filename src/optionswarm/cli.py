@@ -53,6 +53,9 @@ def _register_subcommands() -> None:
     from optionswarm.oversight import cli as oversight_cli  # noqa: PLC0415 -- lazy subsystem import
 
     app.add_typer(oversight_cli.app, name="approvals")
+    from optionswarm.service import cli as service_cli  # noqa: PLC0415 -- lazy subsystem import
+
+    app.command(name="run")(service_cli.run_command)
 
 
 _register_subcommands()

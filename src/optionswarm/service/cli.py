@@ -1,0 +1,131 @@
+"""``optionswarm run``: the node, the API and the dashboard in one process, until Ctrl-C.
+
+Paper mode on a paced replay of real S&P 500 data with MODELLED chains (see
+:mod:`optionswarm.service.runtime`); the API listens on loopback (``[api] host/port``). SIGINT
+and SIGTERM stop it cleanly: the session in progress finishes, working orders are cancelled (or
+kept, per ``[replay] cancel_working_on_stop``) and a signed audit checkpoint is written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from optionswarm.config import ConfigError, Settings, StrategyName, load_settings
+
+__all__ = ["build_run_settings", "run_command"]
+
+
+def build_run_settings(
+    config: Path | None,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    speed: float | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    strategy: StrategyName | None = None,
+    state_dir: Path | None = None,
+    paused: bool = False,
+) -> Settings:
+    """Settings for a paper run: the file and environment, then the command line's options."""
+    api: dict[str, Any] = {
+        k: v for k, v in (("host", host), ("port", port), ("state_dir", state_dir)) if v is not None
+    }
+    replay: dict[str, Any] = {
+        k: v for k, v in (("speed", speed), ("start", start), ("end", end)) if v is not None
+    }
+    if paused:
+        replay["start_paused"] = True
+    overrides: dict[str, Any] = {"mode": "paper"}
+    if api:
+        overrides["api"] = api
+    if replay:
+        overrides["replay"] = replay
+    if strategy is not None:
+        overrides["strategy"] = {"name": strategy}
+    return load_settings(config, **overrides)
+
+
+async def serve(settings: Settings) -> None:
+    """Run the node and the API on this event loop until a signal stops the server."""
+    import uvicorn  # noqa: PLC0415 -- the server is needed only by this command
+
+    from optionswarm.api.app import create_app  # noqa: PLC0415
+    from optionswarm.api.auth import ensure_bootstrap  # noqa: PLC0415
+    from optionswarm.service.core import TradingService  # noqa: PLC0415
+    from optionswarm.service.runtime import NodeRuntime  # noqa: PLC0415
+
+    password = ensure_bootstrap(settings.api)
+    if password is not None:  # printed once to the terminal, never logged
+        typer.echo(f"created user 'admin' with password: {password}", err=True)
+    runtime = NodeRuntime(settings)
+    service = TradingService(runtime)
+    app = create_app(service, settings.api)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=settings.api.host,
+            port=settings.api.port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+        )
+    )
+    await runtime.start()
+    try:
+        typer.echo(
+            f"optionswarm running: http://{settings.api.host}:{settings.api.port}/ "
+            f"(paper, replay {settings.replay.start}..{settings.replay.end}, modelled chains; "
+            f"run dir {runtime.run_dir})",
+            err=True,
+        )
+        await server.serve()
+    finally:
+        await runtime.stop()
+
+
+def run_command(  # noqa: PLR0917  # typer maps each option to a parameter
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="Settings file (TOML).")
+    ] = None,
+    host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="API port (default 8000).")] = None,
+    speed: Annotated[
+        float | None, typer.Option(help="Replay pace in trading sessions per second.")
+    ] = None,
+    start: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First replayed day.")
+    ] = None,
+    end: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last replayed day.")
+    ] = None,
+    strategy: Annotated[
+        str, typer.Option(help="Strategy: swarm, swarm-equal, short-put-spread, ...")
+    ] = "swarm",
+    state_dir: Annotated[
+        Path | None, typer.Option(help="Where runs keep their stores (default var/state).")
+    ] = None,
+    paused: Annotated[bool, typer.Option(help="Start with the replay paused.")] = False,
+) -> None:
+    """Start the node (paper, replay with modelled chains), the API and the dashboard."""
+    try:
+        settings = build_run_settings(
+            config,
+            host=host,
+            port=port,
+            speed=speed,
+            start=None if start is None else start.date(),
+            end=None if end is None else end.date(),
+            strategy=strategy,  # type: ignore[arg-type]  # validated by Settings
+            state_dir=state_dir,
+            paused=paused,
+        )
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    asyncio.run(serve(settings))

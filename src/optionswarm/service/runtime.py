@@ -1,0 +1,233 @@
+"""``NodeRuntime``: the whole system of ``optionswarm run`` in one process, on one event loop.
+
+Paper mode on a replay: real S&P 500 bars (``arch.data``) and MODELLED option chains paced by a
+:class:`ReplayDriver`; the node (agents/strategy, risk engine, oversight with a human approver,
+order manager, paper broker, portfolio) runs on a simulated clock that follows the replay; the
+audit log (hash chain, signed Merkle checkpoints), the execution store and the approval queue are
+SQLite files in this run's directory. An :class:`EventHub` streams what happens to clients.
+
+Each run gets a fresh directory under ``<state_dir>/runs/`` (a replay restarts history, so its
+orders, approvals and audit records stay apart from other runs'); the signing key is shared
+(``<state_dir>/audit-signing-key.pem``). Stopping finishes the session in progress, cancels
+working orders (``[replay] cancel_working_on_stop``) and writes a final signed checkpoint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import structlog
+
+from optionswarm.audit import AuditConfig, AuditLog
+from optionswarm.config import Settings
+from optionswarm.data import (
+    ArchDataSource,
+    ChainModelConfig,
+    ModelledChainBuilder,
+    UnderlyingSource,
+    bar_events,
+    modelled_chain_events,
+)
+from optionswarm.data.replay import ReplayEvent
+from optionswarm.engine import SimulatedClock
+from optionswarm.engine.events import SessionClose
+from optionswarm.engine.topics import BARS, CHAINS, SESSIONS
+from optionswarm.execution import ExecutionStore
+from optionswarm.model import Bar, Decision
+from optionswarm.node import TradingNode
+from optionswarm.oversight import OversightService
+from optionswarm.oversight.config import OversightConfig
+from optionswarm.oversight.states import ApprovalStatus
+from optionswarm.oversight.store import ApprovalStore
+from optionswarm.oversight.wiring import attach_oversight
+from optionswarm.service.hub import EventHub
+from optionswarm.service.replay import ReplayDriver, ReplayStatus
+from optionswarm.storage.sql import SqlConfig, create_sql_engine
+from optionswarm.strategy.registry import NEEDS_CHAINS
+
+__all__ = ["NodeRuntime", "new_run_dir"]
+
+_log = structlog.get_logger("optionswarm.runtime")
+
+
+def new_run_dir(state_dir: Path, now: dt.datetime | None = None) -> Path:
+    """A fresh directory for one run: ``<state_dir>/runs/<UTC timestamp>[-n]``."""
+    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ")
+    runs = state_dir / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    candidate, n = runs / stamp, 1
+    while candidate.exists():
+        n += 1
+        candidate = runs / f"{stamp}-{n}"
+    candidate.mkdir()
+    return candidate
+
+
+def _paper_replay_settings(settings: Settings) -> Settings:
+    """Paper mode; market orders allowed unless configured (a daily replay has no intraday book,
+    and the reference strategies trade at the session's quotes as in a backtest)."""
+    updates: dict[str, Any] = {}
+    if settings.mode != "paper":
+        updates["mode"] = "paper"
+    if settings.risk.allow_market_orders is None:
+        updates["risk"] = settings.risk.model_copy(update={"allow_market_orders": True})
+    return settings.model_copy(update=updates) if updates else settings
+
+
+def _sqlite(path: Path) -> Any:
+    return create_sql_engine(SqlConfig(url=f"sqlite:///{path}", synchronous="NORMAL"))
+
+
+class NodeRuntime:
+    """Builds the paper node on a replay and runs it (see the module docstring)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        source: UnderlyingSource | None = None,
+        run_dir: Path | None = None,
+    ) -> None:
+        self.settings = settings = _paper_replay_settings(settings)
+        self.source = source or ArchDataSource()
+        state_dir = settings.api.state_dir
+        self.run_dir = run_dir or new_run_dir(state_dir)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        replay = settings.replay
+        underlying = settings.backtest.underlying
+        bars = self.source.bars(underlying, replay.start, replay.end)
+        if len(bars) == 0:
+            raise ValueError(f"no {underlying!r} bars between {replay.start} and {replay.end}")
+        self.clock = SimulatedClock(start_ns=int(bars.ts_ns[0]) - 1)
+        self.audit = AuditLog.from_config(
+            AuditConfig(
+                key_path=str(state_dir / "audit-signing-key.pem"),
+                cold_uri=str(self.run_dir / "audit-archive"),
+                synchronous="NORMAL",
+            ),
+            f"sqlite:///{self.run_dir / 'audit.db'}",
+            clock=self.clock.now_ns,
+        )
+        self.node = TradingNode(
+            settings,
+            clock=self.clock,
+            audit=self.audit,
+            store=ExecutionStore(_sqlite(self.run_dir / "execution.db")),
+        )
+        oversight = OversightConfig.from_settings(settings.oversight)
+        if "mode" not in settings.oversight.model_fields_set:
+            oversight = msgspec.structs.replace(oversight, mode="human")  # a person approves
+        self.oversight: OversightService = attach_oversight(
+            self.node, oversight, store=ApprovalStore(_sqlite(self.run_dir / "approvals.db"))
+        )
+        self.hub = EventHub(self.node.bus)
+        needs_chains = settings.strategy.name in NEEDS_CHAINS
+        self.replay = ReplayDriver(
+            self._events(bars, needs_chains),
+            self.clock,
+            publish=self._publish,
+            close_session=self._close_session,
+            underlying=underlying,
+            sessions_total=len(bars),
+            speed=replay.speed,
+            modelled=settings.backtest.modelled_chains,
+            hold=self._approval_open if replay.hold_for_approvals else None,
+            hold_limit_s=replay.hold_limit_s,
+            after_session=self._after_session,
+        )
+        self._last_decision_id: str | None = None
+        self.started = False
+
+    # -- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Start the node, the stream and the replay (call on the running event loop)."""
+        if self.started:
+            return
+        self.hub.start()
+        self.node.start()
+        self.started = True
+        self.replay.start(paused=self.settings.replay.start_paused)
+        _log.info("runtime started", run_dir=str(self.run_dir), mode=self.settings.mode)
+
+    async def stop(self) -> None:
+        """Stop the replay after its session, handle working orders, checkpoint the audit log."""
+        if not self.started:
+            return
+        await self.replay.stop()
+        if self.settings.replay.cancel_working_on_stop:
+            self.node.order_manager.cancel_all("optionswarm run stopped")
+        self.node.stop()
+        self.hub.stop()
+        checkpoint = self.audit.checkpoint() if self.audit.size else None
+        self.started = False
+        _log.info(
+            "runtime stopped",
+            audit_records=self.audit.size,
+            checkpoint_size=None if checkpoint is None else checkpoint.size,
+        )
+
+    def components_state(self) -> dict[str, str]:
+        """Each component's lifecycle state, plus the replay's (for ``/ready``)."""
+        states = {c.name: str(c.state.value) for c in self.node.components}
+        states["replay"] = self.replay.state.value
+        return states
+
+    def replay_status(self) -> ReplayStatus:
+        """Where the replay is."""
+        return self.replay.status()
+
+    # -- the replay's hooks ----------------------------------------------------------------
+    def _events(self, bars: Any, needs_chains: bool) -> Iterator[ReplayEvent]:
+        sources: list[Iterator[ReplayEvent]] = [bar_events(bars)]
+        if needs_chains:
+            cfg = self.settings
+            builder = ModelledChainBuilder(self.source, ChainModelConfig(seed=cfg.backtest.seed))
+            sources.append(
+                modelled_chain_events(
+                    builder, cfg.backtest.underlying, cfg.replay.start, cfg.replay.end
+                )
+            )
+        # stable merge: on equal timestamps a day's bar comes before its chain
+        return heapq.merge(*sources, key=lambda event: event.ts_ns)
+
+    def _publish(self, event: ReplayEvent) -> None:
+        if isinstance(event, Bar):
+            self.node.bus.publish(BARS, event)
+        else:
+            self.node.bus.publish(CHAINS, event)
+
+    def _close_session(self, ts_ns: int) -> None:
+        day = dt.datetime.fromtimestamp(ts_ns / 1e9, tz=dt.UTC).date().isoformat()
+        self.node.bus.publish(SESSIONS, SessionClose(ts_ns=ts_ns, day=day))
+
+    def _approval_open(self) -> bool:
+        return bool(self.oversight.list_requests(ApprovalStatus.PENDING)) or bool(
+            self.oversight.list_requests(ApprovalStatus.APPROVED_PARTIAL)
+        )
+
+    def _after_session(self, ts_ns: int) -> None:
+        self._stream_new_decisions()
+        status = msgspec.to_builtins(self.replay.status())
+        self.hub.emit("replay", status, ts_ns)
+
+    def _stream_new_decisions(self) -> None:
+        """The swarm's consensus decisions of this session, and each agent's view behind them."""
+        decisions = getattr(self.node.strategy, "decisions", None)
+        if not decisions:
+            return
+        fresh: list[Decision] = []
+        for decision in reversed(decisions):
+            if not isinstance(decision, Decision) or decision.decision_id == self._last_decision_id:
+                break
+            fresh.append(decision)
+        for decision in reversed(fresh):
+            self.hub.emit("consensus", msgspec.to_builtins(decision), decision.ts_ns)
+            for contribution in decision.contributions:
+                self.hub.emit("view", msgspec.to_builtins(contribution), decision.ts_ns)
+        if fresh:
+            self._last_decision_id = fresh[0].decision_id
