@@ -9,7 +9,10 @@ kept, per ``[replay] cancel_working_on_stop``) and a signed audit checkpoint is 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -60,13 +63,14 @@ async def serve(settings: Settings) -> None:
     from optionswarm.service.core import TradingService  # noqa: PLC0415
     from optionswarm.service.runtime import NodeRuntime  # noqa: PLC0415
 
+    _GracefulServer = _graceful_server_class()
     password = ensure_bootstrap(settings.api)
     if password is not None:  # printed once to the terminal, never logged
         typer.echo(f"created user 'admin' with password: {password}", err=True)
     runtime = NodeRuntime(settings)
     service = TradingService(runtime)
     app = create_app(service, settings.api)
-    server = uvicorn.Server(
+    server = _GracefulServer(
         uvicorn.Config(
             app,
             host=settings.api.host,
@@ -87,6 +91,26 @@ async def serve(settings: Settings) -> None:
         await server.serve()
     finally:
         await runtime.stop()
+
+
+def _graceful_server_class() -> type[Any]:
+    import uvicorn  # noqa: PLC0415
+
+    class GracefulServer(uvicorn.Server):
+        """uvicorn re-raises a caught SIGINT/SIGTERM once it has stopped serving, which would
+        kill the process before the runtime's clean stop; this server only stops serving."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            handled = (signal.SIGINT, signal.SIGTERM)
+            originals = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+            try:
+                yield
+            finally:
+                for sig, handler in originals.items():
+                    signal.signal(sig, handler)
+
+    return GracefulServer
 
 
 def run_command(  # noqa: PLR0917  # typer maps each option to a parameter
