@@ -39,6 +39,7 @@ from optionswarm.engine.events import SessionClose
 from optionswarm.engine.topics import BARS, CHAINS, SESSIONS
 from optionswarm.execution import ExecutionStore
 from optionswarm.model import Bar, Decision
+from optionswarm.monitoring.metrics import NodeMetrics
 from optionswarm.node import TradingNode
 from optionswarm.oversight import OversightService
 from optionswarm.oversight.config import OversightConfig
@@ -126,6 +127,8 @@ class NodeRuntime:
             self.node, oversight, store=ApprovalStore(_sqlite(self.run_dir / "approvals.db"))
         )
         self.hub = EventHub(self.node.bus)
+        self.metrics = NodeMetrics.for_node(self.node)  # its own registry: GET /metrics
+        self.metrics.add_queue("stream", lambda: sum(self.hub.queue_depths()))
         needs_chains = settings.strategy.name in NEEDS_CHAINS
         self.replay = ReplayDriver(
             self._events(bars, needs_chains),
@@ -149,6 +152,7 @@ class NodeRuntime:
         if self.started:
             return
         self.hub.start()
+        self.metrics.start()  # before the node: it must see each tick before the strategy does
         self.node.start()
         self.started = True
         self.replay.start(paused=self.settings.replay.start_paused)
@@ -162,6 +166,7 @@ class NodeRuntime:
         if self.settings.replay.cancel_working_on_stop:
             self.node.order_manager.cancel_all("optionswarm run stopped")
         self.node.stop()
+        self.metrics.stop()
         self.hub.stop()
         checkpoint = self.audit.checkpoint() if self.audit.size else None
         self.started = False

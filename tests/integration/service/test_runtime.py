@@ -78,6 +78,10 @@ async def test_a_run_replays_every_session_streams_it_and_checkpoints_the_audit_
     assert kinds.get("fill", 0) > 0
     records = runtime.audit.size
     assert records > 0
+    chains_seen = runtime.metrics.registry.get_sample_value(
+        "optionswarm_events_total", {"topic": CHAINS.name}
+    )
+    assert chains_seen == 40  # the node's metrics count what it processed
     await runtime.stop()
     checkpoint = runtime.audit.latest_checkpoint()
     assert checkpoint is not None
