@@ -26,11 +26,11 @@ $(STAMP_RUN): pyproject.toml constraints.txt | $(BIN)/python
 	touch $@
 
 $(STAMP_TEST): pyproject.toml constraints.txt | $(BIN)/python
-	$(PIP) install --quiet -c constraints.txt -e '.[dev,services,llm]'
+	$(PIP) install --quiet -c constraints.txt -e '.[dev,services,llm,scale]'
 	touch $@ $(STAMP_RUN)
 
 $(STAMP_BENCH): pyproject.toml constraints.txt | $(BIN)/python
-	$(PIP) install --quiet -c constraints.txt -e '.[dev,services,llm,bench]'
+	$(PIP) install --quiet -c constraints.txt -e '.[dev,services,llm,scale,bench]'
 	touch $@ $(STAMP_TEST) $(STAMP_RUN)
 
 run: $(STAMP_RUN) $(DASHBOARD)  ## set up and run the node + API + dashboard (paper, replay) until Ctrl-C
