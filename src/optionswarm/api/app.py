@@ -75,6 +75,7 @@ def create_app(
     )
     app.state.service = service
     app.state.security = security
+    app.state.routes = api_routes()
     install_error_handlers(app)
     for module in _MODULES:
         app.include_router(module.router)

@@ -73,14 +73,27 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "validation_error", message[:2000])
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+def _allowed(request: Request) -> str:
+    """Every method some route serves at this path (routes split by method)."""
+    methods: set[str] = set()
+    for route in request.app.state.routes:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(request.url.path):
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed(request)
     detail = exc.detail
     if isinstance(detail, dict) and {"code", "message"} <= detail.keys():
         code, message = str(detail["code"]), str(detail["message"])
     else:
         code, message = _CODES.get(exc.status_code, "error"), str(detail)
-    return error_response(exc.status_code, code, message, dict(exc.headers or {}))
+    return error_response(exc.status_code, code, message, headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel
 
 from optionswarm.api.deps import Caller, ServiceDep, require
 from optionswarm.api.errors import responses
@@ -111,7 +112,7 @@ async def backtest(service: ServiceDep, _: Caller, job_id: JobId) -> v.Job:
     tags=["backtests"],
     responses={
         200: {"content": {"application/json": {}}, "description": "The results document"},
-        **responses(401, 404, 422, 429),
+        **responses(401, 404, 409, 422, 429),
     },
 )
 async def backtest_result(service: ServiceDep, _: Caller, job_id: JobId) -> FileResponse:
@@ -125,7 +126,7 @@ async def backtest_result(service: ServiceDep, _: Caller, job_id: JobId) -> File
     tags=["backtests"],
     responses={
         200: {"content": {"text/html": {}}, "description": "The HTML report"},
-        **responses(401, 404, 422, 429),
+        **responses(401, 404, 409, 422, 429),
     },
 )
 async def backtest_report(service: ServiceDep, _: Caller, job_id: JobId) -> FileResponse:
@@ -150,4 +151,6 @@ async def patch_config(
 ) -> v.ConfigPatchResult:
     """Validate and stage changes (``{"changes": {"risk.flatten_on_kill": true}}``); they take
     effect at the next start (admin; audited)."""
-    return service.patch_config(body.changes, actor)
+    model = cast(BaseModel, body.changes)  # a model built from Settings at import
+    changes = model.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return service.patch_config(changes, actor)

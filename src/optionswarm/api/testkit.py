@@ -40,6 +40,7 @@ from optionswarm.oversight.wiring import attach_oversight, in_memory_store
 from optionswarm.risk.testkit import standard_chain
 from optionswarm.service.core import TradingService
 from optionswarm.service.hub import EventHub
+from optionswarm.service.jobs import BacktestJobs
 from optionswarm.service.replay import ReplayDriver
 from optionswarm.service.users import User, UserStore, hash_password
 from optionswarm.storage.sql import SqlConfig, create_sql_engine
@@ -171,9 +172,10 @@ class ServerThread:
         security: Security,
         *,
         wrap: Callable[[Any], Any] | None = None,
+        jobs: BacktestJobs | None = None,
     ) -> None:
         self.runtime = runtime
-        self.service = TradingService(runtime)
+        self.service = TradingService(runtime, jobs=jobs)
         app = create_app(self.service, security, dashboard_dir=None)
         self.app = app
         self.port = free_port()

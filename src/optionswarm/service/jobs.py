@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from optionswarm.service import views as v
-from optionswarm.service.errors import BusyError, InvalidRequestError, NotFoundError
+from optionswarm.service.errors import BusyError, InvalidRequestError, NotFoundError, RefusedError
 
 __all__ = ["BacktestJobs"]
 
@@ -102,8 +102,11 @@ def _child(out_dir: str, params: dict[str, str], progress: Any) -> None:  # prag
 class BacktestJobs:
     """Queued backtests: at most ``max_queued`` waiting, one running; ``close`` stops them."""
 
-    def __init__(self, root: Path, *, max_queued: int = 4, keep: int = 50) -> None:
+    def __init__(
+        self, root: Path, *, max_queued: int = 4, keep: int = 50, autostart: bool = True
+    ) -> None:
         self.root = root
+        self.autostart = autostart  # False: jobs wait in the queue (API tests)
         self.max_queued = max_queued
         self.keep = keep
         self._jobs: dict[str, v.Job] = {}
@@ -120,7 +123,7 @@ class BacktestJobs:
         """Validate the settings here (a bad window is a 422, not a failed job) and queue."""
         from optionswarm.config import ConfigError, load_settings  # noqa: PLC0415 - lazy
 
-        params = request.model_dump()
+        params = request.model_dump(mode="json")
         try:
             load_settings(None, **_overrides(params))
         except ConfigError as exc:
@@ -142,7 +145,7 @@ class BacktestJobs:
             )
             self._jobs[job_id] = job
             self._prune()
-            if self._worker is None:
+            if self._worker is None and self.autostart:
                 self._worker = threading.Thread(target=self._work, name="backtests", daemon=True)
                 self._worker.start()
         self._queue.put(job_id)
@@ -171,7 +174,7 @@ class BacktestJobs:
         """The path of a finished job's ``result.json`` or ``report.html``."""
         job = self.get(job_id)
         if job.state != "done":
-            raise NotFoundError("job_not_done", f"job {job_id} is {job.state}: no output yet")
+            raise RefusedError("job_not_done", f"job {job_id} is {job.state}: no output yet")
         return self.root / job_id / name
 
     # -- the worker thread --------------------------------------------------------------------

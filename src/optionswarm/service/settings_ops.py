@@ -16,13 +16,13 @@ from pydantic import ValidationError
 
 from optionswarm.config import Settings
 from optionswarm.service import views as v
+from optionswarm.service.config_schema import LOCKED_KEYS
 from optionswarm.service.errors import InvalidRequestError
 
 __all__ = ["OVERRIDES_FILE", "SettingsOps", "load_config_overrides"]
 
 OVERRIDES_FILE = "config-overrides.json"
 _SECRET_WORDS = ("secret", "password", "token", "key_path", "credential")
-_LOCKED = ("api.users_file", "api.secret_file", "api.state_dir", "api.host")
 _NOTE = "changes are validated and staged; they take effect when the node restarts"
 
 
@@ -94,9 +94,13 @@ class SettingsOps:
             parts = key.split(".")
             if not all(part.isidentifier() for part in parts) or len(parts) > 4:
                 raise InvalidRequestError("invalid_key", f"{key!r} is not a dotted settings key")
-            if key in _LOCKED:
+            if key in LOCKED_KEYS:
                 raise InvalidRequestError("locked_key", f"{key} is changed in the file only")
         staged = {**self.pending(), **changes}
+        for key in staged:
+            clash = next((other for other in staged if other.startswith(f"{key}.")), None)
+            if clash is not None:
+                raise InvalidRequestError("invalid_key", f"{key!r} and {clash!r} overlap")
         current = self.settings.model_dump(mode="json")
         try:
             Settings.model_validate(_merge(current, _nest(staged)))

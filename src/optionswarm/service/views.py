@@ -7,10 +7,13 @@ never ``NaN``: JSON has no NaN. Request models reject unknown fields.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from optionswarm.service.config_schema import ConfigChanges
 
 
 def _finite_or_none(value: Any) -> Any:
@@ -22,6 +25,7 @@ def _finite_or_none(value: Any) -> Any:
 Num = Annotated[float | None, BeforeValidator(_finite_or_none)]
 Role = Literal["viewer", "trader", "approver", "admin"]
 _ID = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$"
+_SYMBOL = r"^[A-Za-z0-9^][A-Za-z0-9 ._^\-]{0,31}$"
 
 
 class View(BaseModel):
@@ -31,9 +35,21 @@ class View(BaseModel):
 
 
 class Request(BaseModel):
-    """Base of every request model: unknown fields are an error."""
+    """Base of every request model: unknown fields and loose types (``"1"`` for 1) are errors."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a YYYY-MM-DD date") from None
+    raise ValueError("a date must be a YYYY-MM-DD string")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
 # -- errors, health, auth ---------------------------------------------------------------------
@@ -187,7 +203,7 @@ class Order(View):
 
 
 class LegRequest(Request):
-    symbol: str = Field(min_length=1, max_length=32)
+    symbol: str = Field(pattern=_SYMBOL, description="an OSI option symbol or the underlying")
     side: Literal["buy", "sell"]
     ratio: int = Field(default=1, ge=1, le=100)
 
@@ -195,12 +211,12 @@ class LegRequest(Request):
 class SubmitOrder(Request):
     """A manual order: it goes through risk and policy like any other."""
 
-    underlying: str = Field(min_length=1, max_length=32)
+    underlying: str = Field(pattern=_SYMBOL)
     legs: list[LegRequest] = Field(min_length=1, max_length=8)
     quantity: int = Field(ge=1, le=100_000)
     limit_price: float | None = Field(default=None, allow_inf_nan=False, ge=-1e7, le=1e7)
     tif: Literal["day", "gtc"] = "day"
-    structure: str = Field(default="custom", min_length=1, max_length=64)
+    structure: str = Field(default="custom", pattern=r"^[a-z0-9_\-]{1,64}$")
     client_order_id: str | None = Field(default=None, pattern=_ID)
 
 
@@ -429,8 +445,14 @@ class BacktestRequest(Request):
     underlying: str = Field(
         default="sp500", min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_]+$"
     )
-    start: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
-    end: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    start: IsoDate
+    end: IsoDate = Field(description="after start")
+
+    @model_validator(mode="after")
+    def _window(self) -> BacktestRequest:
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end} must be after start {self.start}")
+        return self
 
 
 class Job(View):
@@ -452,7 +474,7 @@ class ConfigView(View):
 
 
 class ConfigPatch(Request):
-    changes: dict[str, Any] = Field(min_length=1, max_length=50)
+    changes: ConfigChanges  # type: ignore[valid-type]  # built from Settings at import
 
 
 class ConfigPatchResult(View):
