@@ -1,0 +1,194 @@
+"""``optionswarm doctor``: is this installation and configuration ready to run?
+
+Checks Python and packages, the shipped data, the LLM model (required when the strategy is the
+swarm or ``--llm``), writable stores, every configured service (PostgreSQL from
+``OPTIONSWARM_SQL_URL``/``--sql-url``, Redis from ``OPTIONSWARM_HOT_STORE_URL``/``--redis-url``,
+NATS when ``bus.kind`` is ``nats`` or ``--nats`` is given) with its latency, the clock and the
+dashboard build. Prints a table (or ``--json``) with OK/WARN/FAIL and a fix for each problem;
+exits 1 when anything FAILs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from optionswarm.config import ConfigError, Settings, load_settings
+from optionswarm.monitoring.doctor_checks import (
+    CheckResult,
+    Status,
+    check_clock,
+    check_dashboard,
+    check_data,
+    check_model,
+    check_packages,
+    check_python,
+    check_writable,
+)
+from optionswarm.monitoring.doctor_services import check_nats, check_postgres, check_redis
+
+__all__ = ["DoctorOptions", "doctor_command", "run_doctor"]
+
+_STYLE = {Status.OK: "green", Status.WARN: "yellow", Status.FAIL: "bold red"}
+
+
+class DoctorOptions(msgspec.Struct, frozen=True, kw_only=True):
+    """What to check beyond the settings: service URLs, directories, the LLM, timeouts."""
+
+    sql_url: str | None = None
+    redis_url: str | None = None
+    nats_servers: tuple[str, ...] = ()  # checked even when bus.kind is inprocess
+    state_dir: Path = Path("var")
+    data_dir: Path = Path("var/data")
+    llm: bool | None = None  # None: required only when the strategy is the swarm
+    timeout_s: float = 2.0
+
+
+def _not_configured(name: str, how: str) -> CheckResult:
+    return CheckResult(name=name, status=Status.OK, detail=f"not configured ({how})")
+
+
+def _service_checks(settings: Settings, options: DoctorOptions) -> list[CheckResult]:
+    timeout = options.timeout_s
+    results = [
+        check_postgres(options.sql_url, timeout)
+        if options.sql_url
+        else _not_configured("postgresql", "embedded SQLite; set OPTIONSWARM_SQL_URL to use it"),
+        check_redis(options.redis_url, timeout)
+        if options.redis_url
+        else _not_configured("redis", "embedded store; set OPTIONSWARM_HOT_STORE_URL to use it"),
+    ]
+    servers = options.nats_servers or (
+        settings.bus.nats_servers if settings.bus.kind == "nats" else ()
+    )
+    results.append(
+        check_nats(servers, timeout)
+        if servers
+        else _not_configured("nats", "bus.kind is inprocess; bus.kind = nats to scale out")
+    )
+    return results
+
+
+def run_doctor(settings: Settings, options: DoctorOptions) -> list[CheckResult]:
+    """Every check, in table order."""
+    llm_required = (
+        options.llm if options.llm is not None else settings.strategy.name.startswith("swarm")
+    )
+    results = [
+        check_python(),
+        check_packages(),
+        CheckResult(
+            name="settings",
+            status=Status.OK,
+            detail=f"mode {settings.mode}, strategy {settings.strategy.name}, "
+            f"bus {settings.bus.kind}",
+        ),
+        check_data(settings.backtest.underlying),
+        check_model(required=llm_required),
+        check_writable("state dir", options.state_dir),
+        check_writable("data dir", options.data_dir),
+        *_service_checks(settings, options),
+        check_clock(),
+        check_dashboard(),
+    ]
+    return results
+
+
+def render_table(results: Sequence[CheckResult], console: Console) -> None:
+    """The results as a rich table: check, status, detail (with the round trip) and fix."""
+    table = Table(title="optionswarm doctor", show_lines=False)
+    for column in ("check", "status", "detail", "fix"):
+        table.add_column(column, overflow="fold")
+    for result in results:
+        detail = result.detail
+        if result.latency_ms is not None:
+            detail += f"; round trip {result.latency_ms:.1f} ms"
+        table.add_row(
+            escape(result.name),
+            f"[{_STYLE[result.status]}]{result.status.value}[/]",
+            escape(detail),
+            escape(result.fix),
+        )
+    console.print(table)
+
+
+def _summary(results: Sequence[CheckResult]) -> dict[str, int]:
+    return {status.value: sum(r.status is status for r in results) for status in Status}
+
+
+def doctor_command(
+    *,
+    config: Annotated[Path | None, typer.Option(help="Settings TOML file.")] = None,
+    sql_url: Annotated[
+        str | None,
+        typer.Option(envvar="OPTIONSWARM_SQL_URL", help="PostgreSQL URL to check."),
+    ] = None,
+    redis_url: Annotated[
+        str | None,
+        typer.Option(envvar="OPTIONSWARM_HOT_STORE_URL", help="Redis URL to check."),
+    ] = None,
+    nats: Annotated[
+        list[str] | None,
+        typer.Option(help="NATS server to check (repeatable; default: bus.nats_servers)."),
+    ] = None,
+    state_dir: Annotated[
+        Path, typer.Option(envvar="OPTIONSWARM_STATE_DIR", help="State directory.")
+    ] = Path("var"),
+    data_dir: Annotated[
+        Path | None, typer.Option(envvar="OPTIONSWARM_DATA_DIR", help="Data directory.")
+    ] = None,
+    llm: Annotated[
+        bool | None,
+        typer.Option("--llm/--no-llm", help="Require the LLM model (default: for swarm)."),
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds per service probe.", min=0.1)] = 2.0,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print JSON instead of a table.")
+    ] = False,
+) -> None:
+    """Check the installation and configuration; exit 1 when any check FAILs."""
+    try:
+        settings = load_settings(config)
+    except ConfigError as error:
+        results = [
+            CheckResult(
+                name="settings",
+                status=Status.FAIL,
+                detail=str(error),
+                fix="fix the named keys in the TOML file or OPTIONSWARM_* variables",
+            )
+        ]
+    else:
+        options = DoctorOptions(
+            sql_url=sql_url,
+            redis_url=redis_url,
+            nats_servers=tuple(nats or ()),
+            state_dir=state_dir,
+            data_dir=data_dir or state_dir / "data",
+            llm=llm,
+            timeout_s=timeout,
+        )
+        results = run_doctor(settings, options)
+    failed = any(r.status is Status.FAIL for r in results)
+    if json_out:
+        document = {
+            "ok": not failed,
+            "summary": _summary(results),
+            "checks": msgspec.to_builtins(list(results)),
+        }
+        typer.echo(json.dumps(document, indent=2))
+    else:
+        render_table(results, Console(width=int(os.environ.get("COLUMNS", "160"))))
+        summary = _summary(results)
+        typer.echo(", ".join(f"{count} {status}" for status, count in summary.items()))
+    if failed:
+        raise typer.Exit(code=1)
