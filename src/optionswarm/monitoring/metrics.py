@@ -70,7 +70,7 @@ if TYPE_CHECKING:
     from optionswarm.node import TradingNode
     from optionswarm.risk.engine import RiskEngine
 
-__all__ = ["NodeMetrics", "exposed_names", "render_metrics", "start_metrics_server"]
+__all__ = ["MetricsServer", "NodeMetrics", "exposed_names", "render_metrics"]
 
 _Handler = Callable[[Any], None]
 _GREEKS = ("delta", "gamma", "vega", "theta")
@@ -84,19 +84,21 @@ def render_metrics(registry: CollectorRegistry, accept: str | None = None) -> tu
     return encoder(registry), content_type
 
 
-def start_metrics_server(
-    registry: CollectorRegistry, port: int = 9100, addr: str = "127.0.0.1"
-) -> Callable[[], None]:
-    """Serve ``registry`` at ``http://addr:port/metrics`` on a thread (roles without the API);
-    returns a function that stops the server."""
-    server, thread = start_http_server(port, addr=addr, registry=registry)
+class MetricsServer:
+    """``registry`` served at ``http://addr:port/metrics`` on a thread (roles without the API).
 
-    def stop() -> None:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    ``port=0`` picks a free port; ``port`` then holds the one bound.
+    """
 
-    return stop
+    def __init__(self, registry: CollectorRegistry, port: int = 9100, addr: str = "127.0.0.1"):
+        self._server, self._thread = start_http_server(port, addr=addr, registry=registry)
+        self.port: int = self._server.server_port
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
 
 
 def exposed_names(registry: CollectorRegistry) -> set[str]:
