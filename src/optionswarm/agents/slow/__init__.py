@@ -10,7 +10,8 @@ model means that agent abstains with a reason code — the pipeline never waits.
 * ``SentimentAgent`` over ``LexiconScorer`` (VADER + finance word list) or ``FinBertScorer``.
 * ``HeadlineFeed`` (JSONL/CSV via ``load_headlines``, RSS via ``read_rss``), read as of a
   time; ``SAMPLE_HEADLINES_FILE`` holds INVENTED headlines for demos.
-* ``AgentMemory``: past cases in a vector store, recalled only once their outcome was known.
+* ``AgentMemory``: past cases in a vector store, recalled only once their outcome was known;
+  ``memory_from_settings`` picks the store by URL (LanceDB, pgvector, memory) and the embedder.
 * ``ContextBuilder``: features + headlines + cases as of a decision time -> ``AnalystContext``.
 """
 
@@ -25,6 +26,7 @@ from optionswarm.agents.slow.embedders import (
     minilm_path,
 )
 from optionswarm.agents.slow.memory import AgentMemory, describe
+from optionswarm.agents.slow.memory_store import MemorySettings, memory_from_settings
 from optionswarm.agents.slow.news import (
     SAMPLE_HEADLINES_FILE,
     Headline,
@@ -86,6 +88,7 @@ __all__ = [
     "LLMAnalyst",
     "LexiconScorer",
     "LookAheadError",
+    "MemorySettings",
     "PastCase",
     "ScheduledAgent",
     "ScorerUnavailableError",
@@ -96,6 +99,7 @@ __all__ = [
     "describe",
     "load_finance_lexicon",
     "load_headlines",
+    "memory_from_settings",
     "messages",
     "minilm_path",
     "parse_rss",
