@@ -6,13 +6,16 @@ from the ``risk`` settings section unless another gate is passed) -> broker
 (``optionswarm.execution.wiring``); an ``ExecutionStore`` makes orders, fills, positions and
 breaker trips durable. A strategy other than the reference ones (e.g. the swarm's) is passed in
 the same way. All wiring happens here; components receive everything through their constructors.
+
+The bus is the one ``settings.bus`` names (in-process by default, NATS JetStream to scale out)
+unless one is passed in; a NATS bus the node built is closed when the node stops.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from optionswarm.bus import InProcessBus, MessageBus
+from optionswarm.bus import MessageBus, bus_from_settings
 from optionswarm.config import ConfigError, Settings
 from optionswarm.engine import Clock, Component, SimulatedClock, WallClock
 from optionswarm.engine.recorder import (
@@ -53,7 +56,9 @@ class TradingNode:
         store: ExecutionStore | None = None,
     ) -> None:
         self.settings = settings
-        self.bus: MessageBus = bus or InProcessBus()
+        # an in-process bus stays open after stop (reports read its counters); a NATS one closes
+        self._closes_bus = bus is None and settings.bus.kind != "inprocess"
+        self.bus: MessageBus = bus or bus_from_settings(settings.bus)
         self.clock: Clock = clock or _default_clock(settings)
         underlying = settings.backtest.underlying
         self.portfolio = Portfolio(self.bus, self.clock, settings.portfolio, underlying)
@@ -99,6 +104,8 @@ class TradingNode:
             component.stop()
         if isinstance(self.clock, WallClock):
             self.clock.stop()
+        if self._closes_bus:
+            self.bus.close()
 
 
 def _recorded_topics() -> tuple[RecordedTopic, ...]:
