@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from prometheus_client import CollectorRegistry
 
 from optionswarm.config import load_settings
 from optionswarm.engine.events import SessionClose
-from optionswarm.engine.topics import BARS, ORDERS, SESSIONS
-from optionswarm.model import Bar, OrderIntent, OrderLeg, Side
+from optionswarm.engine.testkit import toy_chain
+from optionswarm.engine.topics import BARS, CHAINS, ORDERS, SESSIONS
+from optionswarm.model import Bar, OrderIntent, OrderLeg, SettlementStyle, Side
 from optionswarm.monitoring.metrics import NodeMetrics, exposed_names
 from optionswarm.monitoring.timing import TimedRiskGate
 from optionswarm.node import TradingNode
+from optionswarm.oversight import OversightConfig, OversightService, PolicyConfig
+from optionswarm.oversight.wiring import attach_oversight
 from optionswarm.risk.observations import BrokerError
 
 TS = 1_451_941_200_000_000_000  # 2016-01-04 21:00 UTC
@@ -180,3 +185,59 @@ def test_exposed_names_cover_every_family_with_its_sample_suffixes() -> None:
         "optionswarm_build_info",
     } <= names
     assert all(name.startswith("optionswarm_") for name in names)
+
+
+def _node_with_oversight() -> tuple[TradingNode, NodeMetrics, OversightService]:
+    node = TradingNode(load_settings(strategy={"name": "buy-and-hold"}))
+    # every order above $1,000 notional waits for a human; a $1M buy needs two approvers
+    service = attach_oversight(node, OversightConfig(policy=PolicyConfig(notional_above=1_000.0)))
+    metrics = NodeMetrics.for_node(node)
+    metrics.start()
+    node.start()
+    node.clock.advance_to(TS)  # type: ignore[attr-defined]
+    node.bus.publish(
+        BARS, Bar(symbol="sp500", ts_ns=TS, open=2000, high=2000, low=2000, close=2000)
+    )
+    return node, metrics, service
+
+
+def test_approvals_are_counted_and_pending_until_fully_decided() -> None:
+    node, metrics, service = _node_with_oversight()
+    assert _value(metrics, "optionswarm_approvals_total", outcome="requested") == 1
+    assert _value(metrics, "optionswarm_approvals_pending") == 1
+    assert _value(metrics, "optionswarm_risk_verdicts_total", decision="needs_approval") == 1
+    (request,) = service.list_requests()
+    service.approve(request.request_id, "alice")
+    assert _value(metrics, "optionswarm_approvals_total", outcome="approved_partial") == 1
+    assert _value(metrics, "optionswarm_approvals_pending") == 1  # four eyes: still open
+    service.approve(request.request_id, "bob")
+    assert _value(metrics, "optionswarm_approvals_total", outcome="approved") == 1
+    assert _value(metrics, "optionswarm_approvals_pending") == 0
+    node.stop()
+
+
+def test_an_expired_approval_leaves_the_pending_gauge() -> None:
+    node, metrics, service = _node_with_oversight()
+    node.clock.advance_to(TS + service.config.ttl_ns + 1)  # type: ignore[attr-defined]
+    service.expire_due()  # (its own alarm may have expired it on the clock's advance already)
+    assert [r.status.value for r in service.list_requests()] == ["expired"]
+    assert _value(metrics, "optionswarm_approvals_total", outcome="expired") == 1
+    assert _value(metrics, "optionswarm_approvals_pending") == 0
+    node.stop()
+
+
+def test_a_chain_is_a_tick_for_its_feed_name_and_its_options_underlying() -> None:
+    node, metrics = _node()
+    chain = toy_chain(
+        day=dt.date(2016, 1, 4),
+        spot=2000.0,
+        expiries=[("SPXW", dt.date(2016, 1, 15), SettlementStyle.PM)],
+        strikes=[1950.0, 2000.0],
+        underlying="sp500",
+    )
+    node.bus.publish(CHAINS, chain)
+    ticks = metrics.tick_to_order._ticks
+    assert ticks["sp500"][1] == "chain"
+    assert ticks["SPX"][1] == "chain"  # orders on SPXW legs name SPX
+    assert _value(metrics, "optionswarm_events_total", topic="market.chains") == 1
+    node.stop()
