@@ -3,8 +3,12 @@
 SQLAlchemy Core over :func:`optionswarm.storage.sql.create_sql_engine`: SQLite (WAL) by default,
 PostgreSQL with the same code. A fill, the order it advances and the position it changes are
 written in ONE transaction, so after a crash either all three are there or none is; a fill id
-already stored is ignored (a broker may resend fills). Tables carry a prefix so several stores
-(or test runs) share one database.
+already stored (or repeated within one batch) is ignored: a broker may resend fills. Tables carry
+a prefix so several stores (or test runs) share one database.
+
+The schema is the Alembic history's head (``optionswarm.storage.migrations``); the constructor
+creates missing tables directly (the embedded fast path) unless ``create=False`` (a deployment
+whose schema ``migrations.upgrade`` manages).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ _ENCODER = msgspec.json.Encoder()
 class ExecutionStore:
     """Durable execution state; every write is its own committed transaction."""
 
-    def __init__(self, engine: sa.Engine, prefix: str = "exec_") -> None:
+    def __init__(self, engine: sa.Engine, prefix: str = "exec_", *, create: bool = True) -> None:
         self.engine = engine
         self.metadata = sa.MetaData()
         self.orders = sa.Table(
@@ -42,7 +46,7 @@ class ExecutionStore:
             self.metadata,
             sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
             sa.Column("fill_id", sa.String(160), nullable=False, unique=True),
-            sa.Column("client_order_id", sa.String(128), nullable=False),
+            sa.Column("client_order_id", sa.String(128), nullable=False, index=True),
             sa.Column("body", sa.LargeBinary, nullable=False),
         )
         self.positions = sa.Table(
@@ -62,7 +66,12 @@ class ExecutionStore:
             sa.Column("updated_ns", sa.BigInteger, nullable=False),
             sa.Column("body", sa.LargeBinary, nullable=True),
         )
-        self.metadata.create_all(engine)
+        if create:
+            self.create()
+
+    def create(self) -> None:
+        """Create the tables if missing."""
+        self.metadata.create_all(self.engine)
 
     def drop(self) -> None:
         """Drop this store's tables (tests, throwaway runs)."""
@@ -96,6 +105,7 @@ class ExecutionStore:
             for fill in fills:
                 if fill.fill_id in known:
                     continue
+                known.add(fill.fill_id)
                 conn.execute(
                     self.fills.insert().values(
                         fill_id=fill.fill_id,
@@ -156,10 +166,13 @@ class ExecutionStore:
         records = [_ORDER_DECODER.decode(row.body) for row in rows]
         return {r.client_order_id: r for r in sorted(records, key=lambda r: r.created_ns)}
 
-    def load_fills(self) -> list[Fill]:
-        """Every stored fill in the order they were stored."""
+    def load_fills(self, client_order_id: str | None = None) -> list[Fill]:
+        """Every stored fill (or one order's) in the order they were stored."""
+        query = sa.select(self.fills.c.body).order_by(self.fills.c.seq)
+        if client_order_id is not None:
+            query = query.where(self.fills.c.client_order_id == client_order_id)
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(self.fills.c.body).order_by(self.fills.c.seq)).all()
+            rows = conn.execute(query).all()
         return [_FILL_DECODER.decode(row.body) for row in rows]
 
     def load_positions(self) -> dict[str, Position]:
