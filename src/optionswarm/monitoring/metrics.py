@@ -62,7 +62,7 @@ from optionswarm.risk.events import (
     RiskVerdict,
     TradingStateChanged,
 )
-from optionswarm.risk.state import TradingState
+from optionswarm.risk.state import TradingState, TradingTrigger
 
 if TYPE_CHECKING:
     from optionswarm.execution.manager import OrderManager
@@ -288,10 +288,10 @@ class NodeMetrics(Component):
 
     def _on_trading_state(self, event: TradingStateChanged) -> None:
         self._set_trading_state(event.current)
-        if event.current is TradingState.ACTIVE:
+        if event.trigger is TradingTrigger.KILL:
+            self.instruments.kill_switch.set(1)
+        elif event.trigger is TradingTrigger.RELEASE:  # a release lifts the kill switch too
             self.instruments.kill_switch.set(0)
-        elif self.risk is not None:  # a release out of a kill lifts the flag with it
-            self.instruments.kill_switch.set(1 if self.risk.controls.kill_engaged else 0)
 
     def _on_kill(self, _event: KillSwitchEngaged) -> None:
         self.instruments.kill_switch.set(1)

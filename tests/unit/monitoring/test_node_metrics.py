@@ -132,6 +132,9 @@ def test_breaker_trip_reset_kill_and_release_move_the_state_gauges() -> None:
     risk.kill("ops", "admin", "drill")
     assert _value(metrics, "optionswarm_kill_switch_engaged") == 1
     assert _value(metrics, "optionswarm_trading_state", state="halted") == 1
+    risk.release("ops", "admin")
+    assert _value(metrics, "optionswarm_kill_switch_engaged") == 0
+    assert _value(metrics, "optionswarm_trading_state", state="reducing") == 1
     node.stop()
 
 
