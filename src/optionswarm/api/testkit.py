@@ -36,6 +36,7 @@ from optionswarm.model import Bar, ChainSnapshot
 from optionswarm.model.testkit import TS_NS
 from optionswarm.node import TradingNode
 from optionswarm.oversight.config import OversightConfig
+from optionswarm.oversight.service import OversightService
 from optionswarm.oversight.wiring import attach_oversight, in_memory_store
 from optionswarm.risk.testkit import standard_chain
 from optionswarm.service.core import TradingService
@@ -88,12 +89,20 @@ def _events(sessions: int) -> Iterator[ReplayEvent]:
 class SmallRuntime:
     """A paper node with oversight, audit, hub and a paused replay (see the module docstring)."""
 
-    def __init__(self, state_dir: Path, *, sessions: int = 3, speed: float = 50.0) -> None:
+    def __init__(
+        self,
+        state_dir: Path,
+        *,
+        sessions: int = 3,
+        speed: float = 50.0,
+        strategy: str = "buy-and-hold",
+        oversight: bool = True,
+    ) -> None:
         self.settings = Settings.model_validate(
             {
                 "mode": "paper",
                 "backtest": {"underlying": "SPY"},
-                "strategy": {"name": "buy-and-hold"},
+                "strategy": {"name": strategy},
                 "risk": {"allow_market_orders": True, "loss_breakers": True},
                 "oversight": {"enabled": True, "mode": "human"},
                 "api": {"state_dir": str(state_dir)},
@@ -104,13 +113,15 @@ class SmallRuntime:
         self.audit = AuditLog(AuditStore(sql), Ed25519Signer.generate(), clock=self.clock.now_ns)
         self.node = TradingNode(self.settings, clock=self.clock, audit=self.audit)
         config = OversightConfig.from_settings(self.settings.oversight)
-        self.oversight = attach_oversight(self.node, config, store=in_memory_store())
+        self.oversight: OversightService | None = (
+            attach_oversight(self.node, config, store=in_memory_store()) if oversight else None
+        )
         controls = self.node.risk.controls if self.node.risk is not None else None
         if controls is not None:  # the API lets approvers use the kill switch (contract)
             kill_roles = controls.config.kill_roles | {"approver"}
             controls.config = msgspec.structs.replace(controls.config, kill_roles=kill_roles)
         self.hub = EventHub(self.node.bus)
-        self.replay = ReplayDriver(
+        self.replay: ReplayDriver | None = ReplayDriver(
             _events(sessions),
             self.clock,
             publish=self._publish,
@@ -140,18 +151,21 @@ class SmallRuntime:
         self.node.start()
         self.clock.advance_to(TS_NS)
         self.publish_chain(standard_chain(ts_ns=TS_NS))
-        self.replay.start(paused=True)
+        if self.replay is not None:
+            self.replay.start(paused=True)
 
     async def stop(self) -> None:
         """Stop the replay, the node and the hub."""
-        await self.replay.stop()
+        if self.replay is not None:
+            await self.replay.stop()
         self.node.stop()
         self.hub.stop()
 
     def components_state(self) -> dict[str, str]:
         """Each component's state, and the replay's."""
         states = {c.name: str(c.state.value) for c in self.node.components}
-        states["replay"] = self.replay.state.value
+        if self.replay is not None:
+            states["replay"] = self.replay.state.value
         return states
 
 
