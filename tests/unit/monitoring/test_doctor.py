@@ -16,6 +16,7 @@ from optionswarm.monitoring.doctor_checks import (
     Status,
     check_clock,
     check_dashboard,
+    check_data,
     check_model,
     check_packages,
     check_python,
@@ -72,6 +73,15 @@ def test_local_checks_report_this_installation() -> None:
     assert "pip install" in missing.fix
     assert check_clock().status is Status.OK
     assert check_clock(max_skew_s=-1.0).status is Status.FAIL  # no skew can pass a negative bound
+
+
+def test_a_series_that_is_not_shipped_fails_with_the_package_to_install() -> None:
+    shipped = check_data("nasdaq")
+    assert shipped.status is Status.OK
+    assert "sessions" in shipped.detail
+    missing = check_data("no_such_series")
+    assert missing.status is Status.FAIL
+    assert "arch" in missing.fix
 
 
 def test_model_check_is_a_warning_unless_required() -> None:
