@@ -37,7 +37,8 @@ def test_an_added_user_is_stored_as_a_hash_and_authenticates(tmp_path: Path) -> 
     [
         ("[[users]]\nusername = 'a'\nrole = 'god'\npassword_hash = 'x' \n", "role"),
         (
-            "[[users]]\nusername = 'a b'\nrole = 'admin'\npassword_hash = '$argon2id$v=19$aaaaaaaaaaaa'\n",
+            "[[users]]\nusername = 'a b'\nrole = 'admin'\n"
+            "password_hash = '$argon2id$v=19$aaaaaaaaaaaa'\n",
             "username",
         ),
         ("not toml ===", "users file"),
