@@ -1,7 +1,7 @@
 """``optionswarm doctor``: is this installation and configuration ready to run?
 
 Checks Python and packages, the shipped data, the LLM model (required when the strategy is the
-swarm or ``--llm``), writable stores, every configured service (PostgreSQL from
+swarm or ``--llm``), writable stores, the API's port free, every configured service (PostgreSQL from
 ``OPTIONSWARM_SQL_URL``/``--sql-url``, Redis from ``OPTIONSWARM_HOT_STORE_URL``/``--redis-url``,
 NATS when ``bus.kind`` is ``nats`` or ``--nats`` is given) with its latency, the clock and the
 dashboard build. Prints a table (or ``--json``) with OK/WARN/FAIL and a fix for each problem;
@@ -31,6 +31,7 @@ from optionswarm.monitoring.doctor_checks import (
     check_data,
     check_model,
     check_packages,
+    check_port_free,
     check_python,
     check_writable,
 )
@@ -47,7 +48,7 @@ class DoctorOptions(msgspec.Struct, frozen=True, kw_only=True):
     sql_url: str | None = None
     redis_url: str | None = None
     nats_servers: tuple[str, ...] = ()  # checked even when bus.kind is inprocess
-    state_dir: Path = Path("var")
+    state_dir: Path | None = None  # None: the settings' api.state_dir
     data_dir: Path = Path("var/data")
     llm: bool | None = None  # None: required only when the strategy is the swarm
     timeout_s: float = 2.0
@@ -94,8 +95,9 @@ def run_doctor(settings: Settings, options: DoctorOptions) -> list[CheckResult]:
         ),
         check_data(settings.backtest.underlying),
         check_model(required=llm_required),
-        check_writable("state dir", options.state_dir),
+        check_writable("state dir", options.state_dir or settings.api.state_dir),
         check_writable("data dir", options.data_dir),
+        check_port_free(settings.api.host, settings.api.port),
         *_service_checks(settings, options),
         check_clock(),
         check_dashboard(),
@@ -141,11 +143,11 @@ def doctor_command(
         typer.Option(help="NATS server to check (repeatable; default: bus.nats_servers)."),
     ] = None,
     state_dir: Annotated[
-        Path, typer.Option(envvar="OPTIONSWARM_STATE_DIR", help="State directory.")
-    ] = Path("var"),
-    data_dir: Annotated[
-        Path | None, typer.Option(envvar="OPTIONSWARM_DATA_DIR", help="Data directory.")
+        Path | None, typer.Option(help="State directory (default: api.state_dir).")
     ] = None,
+    data_dir: Annotated[
+        Path, typer.Option(envvar="OPTIONSWARM_DATA_DIR", help="Data directory.")
+    ] = Path("var/data"),
     llm: Annotated[
         bool | None,
         typer.Option("--llm/--no-llm", help="Require the LLM model (default: for swarm)."),
@@ -173,7 +175,7 @@ def doctor_command(
             redis_url=redis_url,
             nats_servers=tuple(nats or ()),
             state_dir=state_dir,
-            data_dir=data_dir or state_dir / "data",
+            data_dir=data_dir,
             llm=llm,
             timeout_s=timeout,
         )

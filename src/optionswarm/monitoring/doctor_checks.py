@@ -11,6 +11,7 @@ import importlib
 import importlib.metadata
 import importlib.util
 import os
+import socket
 import sys
 import tempfile
 import time
@@ -27,6 +28,7 @@ __all__ = [
     "check_data",
     "check_model",
     "check_packages",
+    "check_port_free",
     "check_python",
     "check_writable",
 ]
@@ -215,3 +217,21 @@ def check_dashboard(package_dir: Path | None = None) -> CheckResult:
         detail=f"no build at {index.parent} (the API runs; / has no dashboard)",
         fix="bash web/build.sh (needs Node >= 20.19)",
     )
+
+
+def check_port_free(host: str, port: int) -> CheckResult:
+    """Nothing listens on the API's ``host:port`` yet (else ``optionswarm run`` cannot bind)."""
+    name = "api port"
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+    except OSError as error:
+        return CheckResult(
+            name=name,
+            status=Status.WARN,
+            detail=f"{host}:{port} is taken ({error.strerror or error!r}): "
+            "another optionswarm run, or another server",
+            fix="stop the other process, or set api.port (OPTIONSWARM_API__PORT) in 8000-8100",
+        )
+    return CheckResult(name=name, status=Status.OK, detail=f"{host}:{port} is free")

@@ -19,6 +19,7 @@ from optionswarm.monitoring.doctor_checks import (
     check_data,
     check_model,
     check_packages,
+    check_port_free,
     check_python,
     check_writable,
 )
@@ -105,6 +106,17 @@ def test_writable_and_unwritable_directories(tmp_path: Path) -> None:
     assert "writable" in result.fix
 
 
+def test_a_taken_api_port_is_a_warning_with_the_setting_to_change() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        taken = check_port_free("127.0.0.1", port)
+    assert taken.status is Status.WARN
+    assert "api.port" in taken.fix
+    assert check_port_free("127.0.0.1", port).status is Status.OK
+
+
 def test_dashboard_build_found_or_explained(tmp_path: Path) -> None:
     missing = check_dashboard(tmp_path)
     assert missing.status is Status.WARN
@@ -143,6 +155,7 @@ def test_cli_json_exit_code_one_on_a_closed_port_and_bad_settings(
     assert by_name["postgresql"]["status"] == "OK"  # not configured: the embedded store
     assert "not configured" in by_name["postgresql"]["detail"]
     assert by_name["data"]["status"] == "OK"
+    assert by_name["state dir"]["detail"].startswith(str((tmp_path / "state").resolve()))
     assert by_name["llm model"]["status"] in {"OK", "WARN"}
     assert document["summary"]["FAIL"] == 1
 
@@ -155,9 +168,13 @@ def test_cli_json_exit_code_one_on_a_closed_port_and_bad_settings(
 
 
 def test_run_doctor_requires_the_model_for_the_swarm_only(tmp_path: Path) -> None:
-    options = DoctorOptions(state_dir=tmp_path, data_dir=tmp_path / "data", llm=None)
-    swarm = {r.name: r for r in run_doctor(load_settings(strategy={"name": "swarm"}), options)}
-    plain = {r.name: r for r in run_doctor(load_settings(), options)}
+    options = DoctorOptions(data_dir=tmp_path / "data", llm=None)  # state dir from settings
+    api = {"state_dir": str(tmp_path / "from-settings")}
+    swarm = {
+        r.name: r for r in run_doctor(load_settings(strategy={"name": "swarm"}, api=api), options)
+    }
+    plain = {r.name: r for r in run_doctor(load_settings(api=api), options)}
+    assert "from-settings" in plain["state dir"].detail
     if plain["llm model"].status is not Status.OK:
         assert plain["llm model"].status is Status.WARN
         assert swarm["llm model"].status is Status.FAIL
