@@ -126,23 +126,6 @@ class Instruments:
             ["breaker"],
             registry=r,
         )
-        self.breaker_tripped = Gauge(
-            "optionswarm_breaker_tripped",
-            "1 while the breaker is tripped, else 0.",
-            ["breaker"],
-            registry=r,
-        )
-        self.trading_state = Gauge(
-            "optionswarm_trading_state",
-            "1 for the current trading state (active, reducing, halted), 0 for the others.",
-            ["state"],
-            registry=r,
-        )
-        self.kill_switch = Gauge(
-            "optionswarm_kill_switch_engaged",
-            "1 once the kill switch halted trading (until released).",
-            registry=r,
-        )
 
     def _portfolio(self, r: CollectorRegistry) -> None:
         self.equity = Gauge(

@@ -11,8 +11,8 @@ Event rates are counted per topic; the tick-to-order histogram pairs a strategy'
 the market event that caused it (see ``timing.TickToOrder``). The in-process bus delivers
 depth-first in subscription order, so the component must subscribe before the strategy does;
 on NATS, delivery is asynchronous and the latency includes the bus hop.
-State gauges (breakers, trading state, kill switch, portfolio) follow the risk and portfolio
-events; with a risk engine at hand they start from its current state.
+Breaker, trading-state and kill-switch gauges are read from the risk engine at scrape time when
+it is at hand (``risk_state``), else follow the risk events; portfolio gauges follow snapshots.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from optionswarm.monitoring.collectors import (
     QueueDepthCollector,
 )
 from optionswarm.monitoring.instruments import Instruments
+from optionswarm.monitoring.risk_state import RiskStateCollector
 from optionswarm.monitoring.timing import SESSION_KEY, TickToOrder, TimedChatEngine, TimedRiskGate
 from optionswarm.oversight.types import (
     APPROVAL_DECIDED,
@@ -62,7 +63,6 @@ from optionswarm.risk.events import (
     RiskVerdict,
     TradingStateChanged,
 )
-from optionswarm.risk.state import TradingState, TradingTrigger
 
 if TYPE_CHECKING:
     from optionswarm.execution.manager import OrderManager
@@ -136,12 +136,12 @@ class NodeMetrics(Component):
         self.initial_equity = initial_equity
         self.queues = QueueDepthCollector()
         self.quarantine = QuarantineCollector(quarantine)
-        for collector in (BusCollector(bus), self.queues, self.quarantine):
+        self.risk_state = RiskStateCollector(risk)
+        for collector in (BusCollector(bus), self.queues, self.quarantine, self.risk_state):
             self.registry.register(collector)
         self.tick_to_order = TickToOrder(self.instruments.tick_to_order)
         self._pending_approvals: set[str] = set()
         self._subscriptions: list[Subscription] = []
-        self._seed_state()
 
     @classmethod
     def for_node(
@@ -229,24 +229,6 @@ class NodeMetrics(Component):
 
         return handle
 
-    def _seed_state(self) -> None:
-        ins = self.instruments
-        state = TradingState.ACTIVE
-        if self.risk is not None:
-            for breaker in self.risk.controls.breakers.values():
-                ins.breaker_tripped.labels(breaker=breaker.name).set(
-                    0 if breaker.tripped is None else 1
-                )
-            state = self.risk.trading_state
-            ins.kill_switch.set(1 if self.risk.controls.kill_engaged else 0)
-        self._set_trading_state(state)
-
-    def _set_trading_state(self, current: TradingState) -> None:
-        for state in TradingState:
-            self.instruments.trading_state.labels(state=state.value).set(
-                1 if state is current else 0
-            )
-
     # -- market and strategy -------------------------------------------------------------------
     def _on_bar(self, bar: Bar) -> None:
         self.tick_to_order.on_tick(bar.symbol, "bar")
@@ -281,20 +263,16 @@ class NodeMetrics(Component):
 
     def _on_breaker_tripped(self, event: BreakerTripped) -> None:
         self.instruments.breaker_trips.labels(breaker=event.breaker).inc()
-        self.instruments.breaker_tripped.labels(breaker=event.breaker).set(1)
+        self.risk_state.on_breaker_tripped(event)
 
     def _on_breaker_reset(self, event: BreakerReset) -> None:
-        self.instruments.breaker_tripped.labels(breaker=event.breaker).set(0)
+        self.risk_state.on_breaker_reset(event)
 
     def _on_trading_state(self, event: TradingStateChanged) -> None:
-        self._set_trading_state(event.current)
-        if event.trigger is TradingTrigger.KILL:
-            self.instruments.kill_switch.set(1)
-        elif event.trigger is TradingTrigger.RELEASE:  # a release lifts the kill switch too
-            self.instruments.kill_switch.set(0)
+        self.risk_state.on_trading_state(event)
 
     def _on_kill(self, _event: KillSwitchEngaged) -> None:
-        self.instruments.kill_switch.set(1)
+        self.risk_state.on_kill()
 
     def _on_approval_requested(self, event: ApprovalRequested) -> None:
         self.instruments.approvals.labels(outcome="requested").inc()

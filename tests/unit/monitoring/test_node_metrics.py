@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry
@@ -11,6 +12,8 @@ from optionswarm.config import load_settings
 from optionswarm.engine.events import SessionClose
 from optionswarm.engine.testkit import toy_chain
 from optionswarm.engine.topics import BARS, CHAINS, ORDERS, SESSIONS
+from optionswarm.execution import ExecutionStore
+from optionswarm.execution.durability import restore_risk
 from optionswarm.model import Bar, OrderIntent, OrderLeg, SettlementStyle, Side
 from optionswarm.monitoring.metrics import NodeMetrics, exposed_names
 from optionswarm.monitoring.timing import TimedRiskGate
@@ -18,6 +21,7 @@ from optionswarm.node import TradingNode
 from optionswarm.oversight import OversightConfig, OversightService, PolicyConfig
 from optionswarm.oversight.wiring import attach_oversight
 from optionswarm.risk.observations import BrokerError
+from optionswarm.storage.sql import SqlConfig, create_sql_engine
 
 TS = 1_451_941_200_000_000_000  # 2016-01-04 21:00 UTC
 
@@ -243,4 +247,54 @@ def test_a_chain_is_a_tick_for_its_feed_name_and_its_options_underlying() -> Non
     assert ticks["sp500"][1] == "chain"
     assert ticks["SPX"][1] == "chain"  # orders on SPXW legs name SPX
     assert _value(metrics, "optionswarm_events_total", topic="market.chains") == 1
+    node.stop()
+
+
+def test_a_breaker_restored_from_the_store_without_an_event_shows_as_tripped(
+    tmp_path: Path,
+) -> None:
+    def store() -> ExecutionStore:
+        url = f"sqlite:///{tmp_path / 'execution.db'}"
+        return ExecutionStore(create_sql_engine(SqlConfig(url=url)))
+
+    first = TradingNode(load_settings(strategy={"name": "buy-and-hold"}), store=store())
+    first.start()
+    assert first.risk is not None
+    for i in range(5):
+        first.risk.observe(BrokerError(ts_ns=TS + i, code="timeout"))
+    first.stop()
+
+    restarted = TradingNode(load_settings(strategy={"name": "buy-and-hold"}), store=store())
+    metrics = NodeMetrics.for_node(restarted)
+    metrics.start()
+    restarted.start()
+    assert _value(metrics, "optionswarm_breaker_tripped", breaker="broker_errors") == 0
+    assert restarted.risk is not None
+    assert restore_risk(restarted.risk, store()) == ["broker_errors"]  # publishes no event
+    assert _value(metrics, "optionswarm_breaker_tripped", breaker="broker_errors") == 1
+    assert _value(metrics, "optionswarm_trading_state", state="halted") == 1
+    restarted.stop()
+
+
+def test_without_a_risk_engine_the_state_gauges_follow_the_risk_events() -> None:
+    node = TradingNode(load_settings(strategy={"name": "buy-and-hold"}))
+    metrics = NodeMetrics(node.bus, node.clock)  # as a process that only sees the bus
+    metrics.start()
+    node.start()
+    risk = node.risk
+    assert risk is not None
+    assert _value(metrics, "optionswarm_trading_state", state="active") == 1
+    for i in range(5):
+        risk.observe(BrokerError(ts_ns=TS + i, code="timeout"))
+    assert _value(metrics, "optionswarm_breaker_tripped", breaker="broker_errors") == 1
+    assert _value(metrics, "optionswarm_trading_state", state="halted") == 1
+    risk.reset_breaker("broker_errors", "ops", "admin")
+    assert _value(metrics, "optionswarm_breaker_tripped", breaker="broker_errors") == 0
+    risk.release("ops", "admin")
+    risk.release("ops", "admin")
+    risk.kill("ops", "admin", "drill")
+    assert _value(metrics, "optionswarm_kill_switch_engaged") == 1
+    risk.release("ops", "admin")
+    assert _value(metrics, "optionswarm_kill_switch_engaged") == 0
+    assert _value(metrics, "optionswarm_trading_state", state="reducing") == 1
     node.stop()
