@@ -1,10 +1,11 @@
 """Breaker state in the execution store, and bringing the risk engine back after a restart.
 
 ``BreakerJournal`` writes every ``BreakerTripped`` / ``BreakerReset`` the risk engine publishes
-(committed before later subscribers hear of it). ``restore_risk`` re-trips the stored breakers
-(the trading state follows: a HALTED engine stays HALTED across a crash) and seeds the risk book
-with the stored positions. Kept out of the package ``__init__``: it imports the risk engine,
-which imports the execution ports.
+(committed before later subscribers hear of it; while the store is unreachable the writes wait
+in order and land with the next one, see ``StoreWrites``). ``restore_risk`` re-trips the stored
+breakers (the trading state follows: a HALTED engine stays HALTED across a crash) and seeds the
+risk book with the stored positions. Kept out of the package ``__init__``: it imports the risk
+engine, which imports the execution ports.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import msgspec
 from optionswarm.bus import MessageBus, Subscription
 from optionswarm.engine import Clock, Component
 from optionswarm.execution.store import ExecutionStore
+from optionswarm.execution.store_writes import StoreWrites
 from optionswarm.risk import RISK_TOPICS, BreakerReset, BreakerTripped, RiskEngine, TradingState
 from optionswarm.risk.state import TradingTrigger
 
@@ -29,6 +31,7 @@ class BreakerJournal(Component):
     def __init__(self, bus: MessageBus, clock: Clock, store: ExecutionStore) -> None:
         super().__init__("breaker-journal", bus, clock)
         self.store = store
+        self.writes = StoreWrites("breakers")
         self._subscriptions: list[Subscription] = []
 
     def on_start(self) -> None:
@@ -44,11 +47,16 @@ class BreakerJournal(Component):
 
     def _on_trip(self, event: object) -> None:
         assert isinstance(event, BreakerTripped)
-        self.store.save_breaker(event.breaker, msgspec.json.encode(event), event.ts_ns)
+        payload = msgspec.json.encode(event)
+        self.writes.run(
+            "save_breaker", lambda: self.store.save_breaker(event.breaker, payload, event.ts_ns)
+        )
 
     def _on_reset(self, event: object) -> None:
         assert isinstance(event, BreakerReset)
-        self.store.save_breaker(event.breaker, None, event.ts_ns)
+        self.writes.run(
+            "save_breaker", lambda: self.store.save_breaker(event.breaker, None, event.ts_ns)
+        )
 
 
 def restore_risk(risk: RiskEngine, store: ExecutionStore) -> list[str]:

@@ -11,6 +11,12 @@
   ``OrderControl``), ``reconcile`` against the broker's positions (mismatches feed risk).
 * With an ``ExecutionStore`` every transition, fill and position is committed before it is
   published, and ``on_start`` recovers the stored book.
+* The store unreachable (``StoreUnavailableError``): nothing is sent to the broker whose
+  transition was not stored (a new order is denied with ``storage_unavailable``, an approved one
+  rejected), the failure feeds the observer (risk's ``storage_errors`` breaker halts trading) and
+  an ``ExecutionNotice`` says so. Facts from the broker (acks, fills, cancels) still move the
+  book in memory; their writes wait in order (``StoreWrites``) and land on the next write once
+  the store is back.
 
 Errors: ``DuplicateOrderIdError`` (a caller bug: refuse), ``UnknownOrderError`` (no such id),
 ``IllegalOrderTransitionError`` (the request makes no sense in the order's state).
@@ -40,13 +46,16 @@ from optionswarm.execution.ports import ExecutionClient, RiskGate, RiskOutcome
 from optionswarm.execution.positions import PositionBook
 from optionswarm.execution.states import OrderState, OrderTrigger, apply_order_trigger
 from optionswarm.execution.store import ExecutionStore
+from optionswarm.execution.store_writes import StoreWrites
 from optionswarm.model import Fill, OrderIntent, TimeInForce
+from optionswarm.storage.sql import StoreUnavailableError
 
 __all__ = ["DuplicateOrderIdError", "OrderManager", "UnknownOrderError"]
 
 _T = OrderTrigger
 _NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 _SESSION_ALARM = "order-manager.session-close"
+_STORE_DOWN = "storage_unavailable"
 
 
 class DuplicateOrderIdError(ValueError):
@@ -79,6 +88,7 @@ class OrderManager(Component):
         self.client = client
         self.store = store
         self.observer = observer  # e.g. RiskEngine.observe: position checks feed its breakers
+        self.writes = StoreWrites("execution", self._on_store_failure)
         self._lock = threading.RLock()  # wall-clock timers (latency, heartbeat) run on a thread
         self._subscriptions: list[Subscription] = []
         self.on_reset()
@@ -160,6 +170,9 @@ class OrderManager(Component):
             )
             self.orders[intent.client_order_id] = record
             self._move(record, _T.SUBMIT, "submitted", "sent to the risk gate")
+            if not self.writes.healthy:  # the order could not be recorded: it goes nowhere
+                self._deny(intent.client_order_id, _STORE_DOWN, _STORE_DOWN_TEXT, "order_manager")
+                return self.orders[intent.client_order_id]
             verdict = self.gate.check(intent)
             if verdict.outcome is RiskOutcome.NEEDS_APPROVAL:
                 self._move(
@@ -187,7 +200,13 @@ class OrderManager(Component):
             return self.orders[client_order_id]
 
     def _send(self, client_order_id: str, trigger: OrderTrigger, code: str, message: str) -> None:
+        if not self.writes.flush():
+            self._deny(client_order_id, _STORE_DOWN, _STORE_DOWN_TEXT, "order_manager")
+            return
         record = self._move(self.get(client_order_id), trigger, code, message)
+        if not self.writes.healthy:  # "submitted" was not stored: the broker never hears of it
+            self._move(record, _T.REJECT, _STORE_DOWN, _STORE_DOWN_TEXT)
+            return
         self.client.submit(record.intent)
         current = self.orders[client_order_id]
         if current.state is OrderState.SUBMITTED:
@@ -318,8 +337,9 @@ class OrderManager(Component):
         positions = [self.book.apply(fill) for fill in fills]
         if order is not None:
             self.orders[order.client_order_id] = order
-        if self.store is not None:
-            self.store.record_fills(fills, order, positions)
+        store = self.store
+        if store is not None:
+            self.writes.run("record_fills", lambda: store.record_fills(fills, order, positions))
 
     def _advance_on_fill(self, before: OrderRecord, after: OrderRecord) -> None:
         if after.filled_quantity == before.filled_quantity or before.is_terminal:
@@ -390,8 +410,9 @@ class OrderManager(Component):
         )
         self.orders[record.client_order_id] = moved
         self.transitions += 1
-        if self.store is not None:
-            self.store.save_order(moved)
+        store = self.store
+        if store is not None:
+            self.writes.run("save_order", lambda: store.save_order(moved))
         self.bus.publish(
             ORDER_EVENTS,
             OrderEvent(
@@ -408,6 +429,14 @@ class OrderManager(Component):
         )
         return moved
 
+    def _on_store_failure(self, what: str, error: StoreUnavailableError) -> None:
+        """A store write failed: tell risk (the ``storage_errors`` breaker) and the operators."""
+        from optionswarm.risk.observations import StorageError  # noqa: PLC0415 - risk imports execution: a top-level import is circular
+
+        self._notice(_STORE_DOWN, "", self.writes.pending, f"{what} waits: {error}")
+        if self.observer is not None:
+            self.observer(StorageError(ts_ns=self.clock.now_ns(), code=what, message=str(error)))
+
     def _recover(self, store: ExecutionStore) -> None:
         self.orders = store.load_orders()
         self.book = PositionBook.restore(store.load_positions(), store.load_fills())
@@ -415,6 +444,9 @@ class OrderManager(Component):
         for record in self.working():
             if restore is not None:
                 restore(record.intent, record.remaining, self.book.fills_of(record.client_order_id))
+
+
+_STORE_DOWN_TEXT = "the order store is unreachable: nothing goes to the broker until it is back"
 
 
 def _same_order(a: OrderIntent, b: OrderIntent) -> bool:

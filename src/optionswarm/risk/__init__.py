@@ -17,6 +17,7 @@ from optionswarm.risk.breakers import (
     InconsistencyBreaker,
     LatencyBreaker,
     StaleDataBreaker,
+    StorageErrorBreaker,
     VolatilityShockBreaker,
     build_breakers,
 )
@@ -41,6 +42,7 @@ from optionswarm.risk.config import (
     RiskConfig,
     ScopeRules,
     StaleDataConfig,
+    StorageErrorConfig,
     ThrottleConfig,
     VolatilityShockConfig,
 )
@@ -81,6 +83,7 @@ from optionswarm.risk.observations import (
     OrderLatency,
     PnlUpdate,
     PositionCheck,
+    StorageError,
 )
 from optionswarm.risk.payoff import MaxLoss, max_loss_at_expiry, stress_loss
 from optionswarm.risk.reasons import RISK_REASONS, DenyReason, RiskCode
@@ -161,6 +164,9 @@ __all__ = [
     "ScopeRules",
     "StaleDataBreaker",
     "StaleDataConfig",
+    "StorageError",
+    "StorageErrorBreaker",
+    "StorageErrorConfig",
     "StrategyKind",
     "ThrottleConfig",
     "TradingState",

@@ -21,6 +21,7 @@ from optionswarm.risk.config import (
     InconsistencyConfig,
     LatencyConfig,
     StaleDataConfig,
+    StorageErrorConfig,
     VolatilityShockConfig,
 )
 from optionswarm.risk.events import BreakerReset, BreakerTripped
@@ -30,6 +31,7 @@ from optionswarm.risk.observations import (
     OrderLatency,
     PnlUpdate,
     PositionCheck,
+    StorageError,
 )
 from optionswarm.risk.reasons import RiskCode
 from optionswarm.risk.state import TradingState
@@ -44,6 +46,7 @@ __all__ = [
     "InconsistencyBreaker",
     "LatencyBreaker",
     "StaleDataBreaker",
+    "StorageErrorBreaker",
     "VolatilityShockBreaker",
     "build_breakers",
 ]
@@ -211,25 +214,40 @@ class StaleDataBreaker(Breaker):
 class BrokerErrorBreaker(Breaker):
     """Trips on ``max_errors`` broker errors within ``window_ns``."""
 
-    name, code, observes = "broker_errors", RiskCode.BROKER_ERRORS, (BrokerError,)
-    config: BrokerErrorConfig
+    name, code = "broker_errors", RiskCode.BROKER_ERRORS
+    observes: ClassVar[tuple[type, ...]] = (BrokerError,)
+    noun: ClassVar[str] = "broker errors"
+    config: BrokerErrorConfig | StorageErrorConfig
 
-    def __init__(self, config: BrokerErrorConfig, reset_roles: frozenset[str] = ADMIN_ONLY) -> None:
+    def __init__(
+        self,
+        config: BrokerErrorConfig | StorageErrorConfig,
+        reset_roles: frozenset[str] = ADMIN_ONLY,
+    ) -> None:
         super().__init__(config, reset_roles)
         self.recent: deque[int] = deque()
 
     def _evaluate(self, event: object, now_ns: int) -> str | None:
-        assert isinstance(event, BrokerError)
+        assert isinstance(event, BrokerError | StorageError)
         self.recent.append(event.ts_ns)
         while self.recent and self.recent[0] <= event.ts_ns - self.config.window_ns:
             self.recent.popleft()
         if len(self.recent) >= self.config.max_errors:
             window = self.config.window_ns / 1e9
-            return f"{len(self.recent)} broker errors within {window:.0f} s (last: {event.code})"
+            last = f"{event.code}: {event.message}" if event.message else event.code
+            return f"{len(self.recent)} {self.noun} within {window:.0f} s (last: {last})"
         return None
 
     def _clear(self) -> None:
         self.recent.clear()
+
+
+class StorageErrorBreaker(BrokerErrorBreaker):
+    """Trips on ``max_errors`` failed transactional-store writes within ``window_ns``."""
+
+    name, code = "storage_errors", RiskCode.STORAGE_ERRORS
+    observes = (StorageError,)
+    noun = "storage errors"
 
 
 class LatencyBreaker(Breaker):
@@ -308,6 +326,7 @@ _BREAKERS: tuple[tuple[str, type[Breaker]], ...] = (
     ("consecutive_losses", ConsecutiveLossBreaker),
     ("stale_data", StaleDataBreaker),
     ("broker_errors", BrokerErrorBreaker),
+    ("storage_errors", StorageErrorBreaker),
     ("latency", LatencyBreaker),
     ("volatility_shock", VolatilityShockBreaker),
     ("inconsistency", InconsistencyBreaker),

@@ -185,6 +185,15 @@ class BrokerErrorConfig(_Frozen, frozen=True, kw_only=True):
     forces: TradingState = TradingState.HALTED
 
 
+class StorageErrorConfig(_Frozen, frozen=True, kw_only=True):
+    """Trip on ``max_errors`` failed transactional-store writes within ``window_ns`` (the first,
+    by default: an order whose state was not stored must not be followed by new ones)."""
+
+    max_errors: int = 1
+    window_ns: int = 60 * _SECOND
+    forces: TradingState = TradingState.HALTED
+
+
 class LatencyConfig(_Frozen, frozen=True, kw_only=True):
     """Trip after ``breaches`` consecutive order-to-fill latencies above ``max_latency_ns``."""
 
@@ -220,6 +229,7 @@ class BreakersConfig(_Frozen, frozen=True, kw_only=True):
     )
     stale_data: StaleDataConfig | None = msgspec.field(default_factory=StaleDataConfig)
     broker_errors: BrokerErrorConfig | None = msgspec.field(default_factory=BrokerErrorConfig)
+    storage_errors: StorageErrorConfig | None = msgspec.field(default_factory=StorageErrorConfig)
     latency: LatencyConfig | None = msgspec.field(default_factory=LatencyConfig)
     volatility_shock: VolatilityShockConfig | None = msgspec.field(
         default_factory=VolatilityShockConfig

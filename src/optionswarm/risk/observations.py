@@ -1,12 +1,19 @@
 """What the circuit breakers observe, besides quotes: P&L, closed trades, broker errors,
-order latencies and position reconciliations (frozen structs, fed by the portfolio, the order
-manager and the broker adapters)."""
+order latencies, position reconciliations and transactional-store failures (frozen structs, fed
+by the portfolio, the order manager and the broker adapters)."""
 
 from __future__ import annotations
 
 import msgspec
 
-__all__ = ["BrokerError", "ClosedTrade", "OrderLatency", "PnlUpdate", "PositionCheck"]
+__all__ = [
+    "BrokerError",
+    "ClosedTrade",
+    "OrderLatency",
+    "PnlUpdate",
+    "PositionCheck",
+    "StorageError",
+]
 
 
 class PnlUpdate(msgspec.Struct, frozen=True, kw_only=True):
@@ -27,6 +34,14 @@ class ClosedTrade(msgspec.Struct, frozen=True, kw_only=True):
 
 class BrokerError(msgspec.Struct, frozen=True, kw_only=True):
     """The broker rejected or failed a request."""
+
+    ts_ns: int
+    code: str
+    message: str = ""
+
+
+class StorageError(msgspec.Struct, frozen=True, kw_only=True):
+    """A write to the transactional store failed (``code`` names the write, e.g. ``save_order``)."""
 
     ts_ns: int
     code: str

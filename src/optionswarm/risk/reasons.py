@@ -63,6 +63,7 @@ class RiskCode(enum.StrEnum):
     CONSECUTIVE_LOSSES = "consecutive_losses"
     STALE_MARKET_DATA = "stale_market_data"
     BROKER_ERRORS = "broker_errors"
+    STORAGE_ERRORS = "storage_errors"
     ORDER_LATENCY = "order_latency"
     VOLATILITY_SHOCK = "volatility_shock"
     POSITION_MISMATCH = "position_mismatch"
@@ -113,6 +114,7 @@ RISK_REASONS: Final[dict[RiskCode, str]] = {
     _C.CONSECUTIVE_LOSSES: "too many losing trades in a row",
     _C.STALE_MARKET_DATA: "market data stopped arriving",
     _C.BROKER_ERRORS: "too many broker errors in the time window",
+    _C.STORAGE_ERRORS: "the transactional store refused writes (orders, fills, breakers)",
     _C.ORDER_LATENCY: "order-to-fill latency is above the limit",
     _C.VOLATILITY_SHOCK: "the underlying or the VIX moved more than the limit",
     _C.POSITION_MISMATCH: "internal and broker positions disagree",

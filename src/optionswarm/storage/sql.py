@@ -22,6 +22,11 @@ synchronous    process killed (SIGKILL, crash)         power loss / kernel panic
 An in-memory SQLite URL (``sqlite://``) gets one connection shared by all threads (tests, throwaway
 logs); it has no durability at all.
 
+A server that cannot be reached (connection refused, dropped mid-statement, timed out) surfaces as
+:class:`StoreUnavailableError`, a ``sqlalchemy.exc.OperationalError`` that names the server. The
+pool pings a connection before handing it out (``pool_pre_ping``), so once the server is back the
+next operation gets a fresh connection: nothing needs restarting.
+
 Use ``FULL`` for anything that must survive a power cut (the audit log's default), ``NORMAL`` where
 losing the last few milliseconds on power loss is acceptable. Batching many rows into one
 transaction (group commit) is what makes ``FULL`` fast: one flush per commit, not per row.
@@ -36,7 +41,13 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
 
-__all__ = ["SqlConfig", "SqliteSynchronous", "create_sql_engine", "sqlite_url"]
+__all__ = [
+    "SqlConfig",
+    "SqliteSynchronous",
+    "StoreUnavailableError",
+    "create_sql_engine",
+    "sqlite_url",
+]
 
 SqliteSynchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
 
@@ -45,14 +56,32 @@ class SqlConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     """How to reach and tune the transactional store.
 
     ``url`` is any SQLAlchemy URL; SQLite and ``postgresql+psycopg`` are the tested ones.
-    ``synchronous`` and ``busy_timeout_ms`` apply to SQLite only; ``pool_size`` to servers only.
+    ``synchronous`` and ``busy_timeout_ms`` apply to SQLite only; ``pool_size`` and
+    ``connect_timeout_s`` (whole seconds, at least 2: libpq's floor) to servers only.
     """
 
     url: str = "sqlite:///optionswarm.db"
     synchronous: SqliteSynchronous = "FULL"
     busy_timeout_ms: int = 10_000
     pool_size: int = 5
+    connect_timeout_s: int = 5
     echo: bool = False
+
+
+class StoreUnavailableError(sa.exc.OperationalError):
+    """The transactional store's server refused, dropped or timed out a connection."""
+
+    def __init__(self, where: str, cause: sa.exc.DBAPIError) -> None:
+        super().__init__(cause.statement, cause.params, cause.orig or cause)
+        self.where = where
+        self.cause = cause
+        self.reason = str(cause.orig).strip().splitlines()[0] if cause.orig else repr(cause)
+
+    def __str__(self) -> str:
+        return f"the transactional store at {self.where} is unavailable: {self.reason}"
+
+    def __reduce__(self) -> Any:  # DBAPIError's own would call __init__ with its arguments
+        return (StoreUnavailableError, (self.where, self.cause))
 
 
 def sqlite_url(path: str) -> str:
@@ -72,7 +101,19 @@ def create_sql_engine(config: SqlConfig | str) -> sa.Engine:
     kwargs: dict[str, Any] = {"echo": cfg.echo, "pool_pre_ping": True}
     if url.get_backend_name() == "postgresql":
         kwargs["pool_size"] = cfg.pool_size
-    return sa.create_engine(url, **kwargs)
+        kwargs["connect_args"] = {"connect_timeout": max(2, int(cfg.connect_timeout_s))}
+    engine = sa.create_engine(url, **kwargs)
+    where = url.render_as_string(hide_password=True)
+
+    @event.listens_for(engine, "handle_error")
+    def _unavailable(context: sa.engine.ExceptionContext) -> None:
+        cause = context.sqlalchemy_exception
+        if context.is_pre_ping or not isinstance(cause, sa.exc.OperationalError):
+            return  # a failed ping is the pool's to handle: it reconnects
+        if context.is_disconnect or context.connection is None:  # dropped, or refused at connect
+            raise StoreUnavailableError(where, cause) from context.original_exception
+
+    return engine
 
 
 def _create_sqlite_engine(url: sa.URL, cfg: SqlConfig) -> sa.Engine:

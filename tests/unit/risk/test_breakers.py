@@ -178,6 +178,7 @@ def test_build_breakers_skips_disabled_ones() -> None:
         "drawdown",
         "consecutive_losses",
         "broker_errors",
+        "storage_errors",
         "volatility_shock",
         "inconsistency",
     }

@@ -1,0 +1,204 @@
+"""PostgreSQL goes away and comes back (a proxy in front of 127.0.0.1:5432 stops and starts).
+
+While it is down every store write fails at once with ``StoreUnavailableError`` naming the
+server; the order manager sends nothing whose state it could not store, the ``storage_errors``
+breaker halts trading, and the broker's facts (fills) wait in order. Once the server is back the
+next write lands the backlog with nothing lost or duplicated: no restart, no reconnect call.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Protocol
+
+import pytest
+import sqlalchemy as sa
+
+from optionswarm.audit.store import AuditStore
+from optionswarm.bus import InProcessBus
+from optionswarm.engine import SimulatedClock
+from optionswarm.execution import (
+    EXECUTION_NOTICES,
+    ExecutionNotice,
+    ExecutionStore,
+    OrderManager,
+    OrderState,
+)
+from optionswarm.execution.durability import BreakerJournal
+from optionswarm.model import Fill, OrderIntent
+from optionswarm.oversight import ApprovalStore
+from optionswarm.oversight.testkit import RecordingBroker, put_spread
+from optionswarm.risk import CollarConfig, OrderLimits, RiskConfig, RiskEngine, TradingState
+from optionswarm.risk.testkit import standard_chain
+from optionswarm.storage import migrations
+from optionswarm.storage.migrations import TablePrefixes
+from optionswarm.storage.sql import SqlConfig, StoreUnavailableError, create_sql_engine
+
+pytestmark = pytest.mark.service
+
+
+class TcpProxyLike(Protocol):
+    """The conftest's ``TcpProxy`` (conftest modules are not importable)."""
+
+    port: int
+
+    def stop(self) -> None: ...
+    def start(self) -> None: ...
+    def cut(self) -> None: ...
+
+
+Proxied = tuple[TcpProxyLike, str]
+
+
+@pytest.fixture
+def pg(pg_proxy_url: Proxied) -> Iterator[tuple[TcpProxyLike, sa.Engine]]:
+    """The proxy, and an engine through it on a freshly migrated schema."""
+    proxy, url = pg_proxy_url
+    engine = create_sql_engine(SqlConfig(url=url, connect_timeout_s=2, pool_size=2))
+    migrations.upgrade(engine, prefixes=TablePrefixes())
+    try:
+        yield proxy, engine
+    finally:
+        engine.dispose()
+
+
+def _fills(intent: OrderIntent, tag: str, ts_ns: int) -> list[Fill]:
+    return [
+        Fill(
+            client_order_id=intent.client_order_id,
+            fill_id=f"{intent.client_order_id}-{tag}-{i}",
+            symbol=leg.symbol,
+            side=leg.side,
+            quantity=leg.ratio,
+            price=1.0,
+            fee=0.65,
+            ts_ns=ts_ns,
+        )
+        for i, leg in enumerate(intent.legs)
+    ]
+
+
+def test_each_store_fails_clearly_while_postgres_is_down_and_recovers_by_itself(
+    pg: tuple[TcpProxyLike, sa.Engine],
+) -> None:
+    proxy, engine = pg
+    execution = ExecutionStore(engine, create=False)
+    approvals = ApprovalStore(engine)
+    audit = AuditStore(engine)
+    rows = [(s, s, "k", b"p", bytes(32), s.to_bytes(32, "big")) for s in range(4)]
+    audit.write_batch(rows[:2], [], None)
+    assert approvals.save_intent(put_spread("before"), "agent", 1)
+    proxy.stop()
+    started = time.monotonic()
+    writes: list[Callable[[], object]] = [
+        lambda: approvals.save_intent(put_spread("during"), "agent", 2),
+        lambda: audit.write_batch(rows[2:], [], None),
+        lambda: execution.save_breaker("storage_errors", b"{}", 3),
+        execution.load_orders,
+    ]
+    for write in writes:
+        with pytest.raises(StoreUnavailableError, match=r"127\.0\.0\.1:\d+/test.* is unavailable"):
+            write()
+    assert time.monotonic() - started < 10  # refused, not hung
+    proxy.start()
+    for write in writes:  # the pool replaces its dead connections on the next checkout
+        write()
+    assert audit.tail() == (0, 4, (3).to_bytes(32, "big"))
+    assert approvals.intent("before") is not None
+    assert approvals.intent("during") is not None
+    assert execution.load_breakers() == {"storage_errors": b"{}"}
+
+
+def test_connections_cut_while_idle_are_replaced_without_an_error(
+    pg: tuple[TcpProxyLike, sa.Engine],
+) -> None:
+    proxy, engine = pg
+    store = ExecutionStore(engine, create=False)
+    store.save_breaker("a", b"{}", 1)
+    proxy.cut()  # every pooled connection dies; the server stays up
+    store.save_breaker("b", b"{}", 2)
+    assert set(store.load_breakers()) == {"a", "b"}
+
+
+class _Node:
+    """Risk engine (gate and breakers), order manager and breaker journal on one store."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        chain = standard_chain()
+        self.clock = SimulatedClock(start_ns=chain.ts_ns)
+        self.bus = InProcessBus()
+        config = RiskConfig(
+            order=OrderLimits(allow_market_orders=True),
+            collar=CollarConfig(max_quote_age_ns=None),
+        )
+        self.risk = RiskEngine(config, bus=self.bus, clock=self.clock)
+        self.risk.on_chain(chain)
+        self.broker = RecordingBroker()
+        self.store = ExecutionStore(engine, create=False)
+        self.journal = BreakerJournal(self.bus, self.clock, self.store)
+        self.manager = OrderManager(
+            self.bus,
+            self.clock,
+            self.risk,
+            self.broker,
+            store=self.store,
+            observer=self.risk.observe,
+        )
+        self.risk.controls.order_control = self.manager
+        self.notices: list[ExecutionNotice] = []
+        self.bus.subscribe(EXECUTION_NOTICES, self.notices.append)
+        self.journal.start()
+        self.manager.start()
+
+    def sent(self) -> list[str]:
+        return [i.client_order_id for i in self.broker.sent]
+
+
+def test_the_node_halts_while_postgres_is_down_and_loses_nothing(
+    pg: tuple[TcpProxyLike, sa.Engine],
+) -> None:
+    proxy, engine = pg
+    node = _Node(engine)
+    first = put_spread("o-1")
+    assert node.manager.submit(first).state is OrderState.WORKING
+    assert node.sent() == ["o-1"]
+
+    proxy.stop()
+    for fill in _fills(first, "a", node.clock.now_ns()):  # the broker fills it meanwhile
+        node.manager.on_fill(fill)
+    assert node.manager.get("o-1").state is OrderState.FILLED  # the book follows the broker
+    trip = node.risk.controls.breakers["storage_errors"].tripped
+    assert trip is not None
+    assert "record_fills" in trip.message
+    assert node.risk.controls.machine.state is TradingState.HALTED
+    assert [n.kind for n in node.notices][:1] == ["storage_unavailable"]
+    refused = node.manager.submit(put_spread("o-2"))
+    assert (refused.state, refused.reason_code) == (OrderState.DENIED, "storage_unavailable")
+    assert node.sent() == ["o-1"]  # nothing unstored reached the broker
+    assert node.manager.writes.pending > 0
+    assert node.journal.writes.pending == 1  # the trip itself waits too
+
+    proxy.start()
+    later = node.manager.submit(put_spread("o-3"))  # the next write lands the backlog first
+    assert node.manager.writes.pending == 0
+    assert later.state is OrderState.DENIED  # halted: the breaker latches until a reset
+    assert node.sent() == ["o-1"]
+    node.risk.reset_breaker("storage_errors", "ops", "admin")  # the journal catches up here
+    assert node.journal.writes.pending == 0
+    node.risk.release("ops", "admin")
+    node.risk.release("ops", "admin")
+    assert node.manager.submit(put_spread("o-4", quantity=2)).state is OrderState.WORKING
+    assert node.sent() == ["o-1", "o-4"]
+
+    stored = ExecutionStore(engine, create=False)  # as a restarted process reads it
+    orders = stored.load_orders()
+    assert {cid: o.state for cid, o in orders.items()} == {
+        "o-1": OrderState.FILLED,
+        "o-2": OrderState.DENIED,
+        "o-3": OrderState.DENIED,
+        "o-4": OrderState.WORKING,
+    }
+    assert [f.fill_id for f in stored.load_fills()] == [f.fill_id for f in _fills(first, "a", 0)]
+    assert stored.load_positions().keys() == {leg.symbol for leg in first.legs}
+    assert stored.load_breakers() == {}  # tripped, then reset: both writes landed, in order
