@@ -12,6 +12,12 @@ Every write is one server-side script: compare the held time with the new one an
 the new one is not older, so concurrent writers from many processes never roll state back.
 Times are compared as zero-padded decimal strings: Lua numbers are doubles and would round
 nanosecond timestamps. Batches (``put_quotes``, ``latest_quotes``) go in one pipeline.
+
+Redis down or the connection dropped: an operation raises ``redis.ConnectionError`` (naming the
+server) once the client's retries are spent, and ``healthy()`` says False; nothing needs
+reconnecting: the pool opens a fresh connection on the next operation once the server is back.
+A dropped connection loses no acknowledged write (the server holds it); a restarted server keeps
+what its own persistence saved, and the feed's next snapshot refreshes the rest (hot state only).
 """
 
 from __future__ import annotations
@@ -72,6 +78,13 @@ class RedisHotStore:
     def ping(self) -> bool:
         """True if the server answers (raises ``redis.ConnectionError`` if unreachable)."""
         return bool(self._redis.ping())
+
+    def healthy(self) -> bool:
+        """True if the server answers now; False (never an exception) if it does not."""
+        try:
+            return self.ping()
+        except redis.RedisError:
+            return False
 
     # -- quotes ----------------------------------------------------------------------------------
 
