@@ -22,6 +22,7 @@ Nothing random or time-dependent enters hashed content, so a backtest's root is 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import struct
 from collections.abc import Callable, Collection, Iterable
@@ -136,6 +137,7 @@ class AuditLog:
         leaves = ArchiveLeaves(store, cold) if cold is not None else None
         self.source = _StoreHashSource(store, leaves)
         store.create()
+        self._stale = False  # a failed commit's reload failed too: reload before the next batch
         self.reload()
 
     @classmethod
@@ -157,6 +159,7 @@ class AuditLog:
 
     def reload(self) -> None:
         """Re-read the tail, the Merkle frontier and the latest checkpoint from the store."""
+        self._stale = True
         _first, size, last = self.store.tail()
         self._size = size
         self._last_hash = last if last is not None else GENESIS_HASH
@@ -164,6 +167,7 @@ class AuditLog:
         got = self.source.perfect_hashes(keys) if keys else {}
         self._frontier = Frontier(size, [got[k] for k in keys])
         self._last_cp = self.store.checkpoint_row()
+        self._stale = False
 
     @property
     def size(self) -> int:
@@ -194,6 +198,8 @@ class AuditLog:
         :class:`~optionswarm.audit.writer.GroupCommitWriter` does this from its own thread, so
         that hashing the next batch overlaps the flush of this one).
         """
+        if self._stale:  # never chain onto a batch that did not land
+            self.reload()
         frontier = self._frontier.copy()
         batch = _hash_batch(
             events, self._size, self._last_hash, frontier.hashes, self.config.max_payload_bytes
@@ -229,11 +235,16 @@ class AuditLog:
             self.store.write_batch(rows, nodes, cps)
         except BaseException:
             if reload_on_error:
-                self.reload()
+                self._reload_after_failure()
             raise
         if cps and self.cold is not None:
             write_witness(self.cold, self.config.log_id, cps[-1])
         return [[AuditReceipt(row[0], row[5]) for row in b.rows] for b in batches]
+
+    def _reload_after_failure(self) -> None:
+        """Re-read the tip after a failed commit; if the store is unreachable, on the next batch."""
+        with contextlib.suppress(Exception):  # the commit's own error is what the caller gets
+            self.reload()  # a reload that fails leaves ``_stale`` set: ``prepare`` retries it
 
     def _checkpoint_due(self, size: int, ts_ns: int) -> bool:
         cfg, last = self.config, self._last_cp

@@ -15,9 +15,13 @@ from typing import Protocol
 import pytest
 import sqlalchemy as sa
 
+from optionswarm.audit.log import AuditLog
+from optionswarm.audit.signing import Ed25519Signer
 from optionswarm.audit.store import AuditStore
 from optionswarm.bus import InProcessBus
 from optionswarm.engine import SimulatedClock
+from optionswarm.engine.recorder import AuditRecorder
+from optionswarm.engine.topics import ORDERS
 from optionswarm.execution import (
     EXECUTION_NOTICES,
     ExecutionNotice,
@@ -202,3 +206,32 @@ def test_the_node_halts_while_postgres_is_down_and_loses_nothing(
     assert [f.fill_id for f in stored.load_fills()] == [f.fill_id for f in _fills(first, "a", 0)]
     assert stored.load_positions().keys() == {leg.symbol for leg in first.legs}
     assert stored.load_breakers() == {}  # tripped, then reset: both writes landed, in order
+
+
+def test_the_audit_log_keeps_its_chain_across_an_outage(
+    pg: tuple[TcpProxyLike, sa.Engine],
+) -> None:
+    proxy, engine = pg
+    log = AuditLog(AuditStore(engine), Ed25519Signer.generate())
+    bus, clock = InProcessBus(), SimulatedClock(start_ns=1)
+    recorder = AuditRecorder(bus, clock, log)
+    recorder.start()
+    bus.publish(ORDERS, put_spread("a-1"))
+    recorder.flush()
+
+    proxy.stop()
+    bus.publish(ORDERS, put_spread("a-2"))
+    with pytest.raises(StoreUnavailableError):
+        log.append("probe", {"n": 1}, 5)  # fails, and so does the reload after it
+    with pytest.raises(StoreUnavailableError):
+        recorder.flush()  # the buffered record stays buffered
+
+    proxy.start()
+    recorder.flush()  # lands now, chained onto what is really stored
+    log.append("after", {"n": 2}, 6)
+    assert log.size == 3
+    kinds = [log.record(seq).kind for seq in range(log.size)]
+    assert kinds == ["order.submitted", "order.submitted", "after"]
+    assert log.verify().ok
+    reopened = AuditLog(AuditStore(engine), Ed25519Signer.generate())  # a restarted process
+    assert reopened.size == 3
