@@ -39,6 +39,7 @@ from optionswarm.engine.events import SessionClose
 from optionswarm.engine.topics import BARS, CHAINS, SESSIONS
 from optionswarm.execution import ExecutionStore
 from optionswarm.model import Bar, Decision
+from optionswarm.monitoring.correlation import CorrelationLog
 from optionswarm.monitoring.metrics import NodeMetrics
 from optionswarm.node import TradingNode
 from optionswarm.oversight import OversightService
@@ -129,6 +130,7 @@ class NodeRuntime:
         self.hub = EventHub(self.node.bus)
         self.metrics = NodeMetrics.for_node(self.node)  # its own registry: GET /metrics
         self.metrics.add_queue("stream", lambda: sum(self.hub.queue_depths()))
+        self.correlation = CorrelationLog(self.node.bus, self.clock)  # one id, decision to fill
         needs_chains = settings.strategy.name in NEEDS_CHAINS
         self.replay = ReplayDriver(
             self._events(bars, needs_chains),
@@ -153,6 +155,7 @@ class NodeRuntime:
             return
         self.hub.start()
         self.metrics.start()  # before the node: it must see each tick before the strategy does
+        self.correlation.start()
         self.node.start()
         self.started = True
         self.replay.start(paused=self.settings.replay.start_paused)
@@ -166,6 +169,7 @@ class NodeRuntime:
         if self.settings.replay.cancel_working_on_stop:
             self.node.order_manager.cancel_all("optionswarm run stopped")
         self.node.stop()
+        self.correlation.stop()
         self.metrics.stop()
         self.hub.stop()
         checkpoint = self.audit.checkpoint() if self.audit.size else None
