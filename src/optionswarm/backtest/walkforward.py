@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 
+from optionswarm.backtest.executors import Executor, SerialExecutor
 from optionswarm.backtest.metrics import daily_returns, return_metrics, trade_metrics
 from optionswarm.backtest.runner import BacktestRun, run_backtests
 from optionswarm.config import Settings
 from optionswarm.data.sources import UnderlyingSource
 from optionswarm.portfolio import Trade
 
-__all__ = ["Fold", "WalkForwardSpec", "parse_walk_forward", "run_walk_forward"]
+__all__ = ["Fold", "WalkForwardSpec", "parse_walk_forward", "run_fold", "run_walk_forward"]
 
 _PART = re.compile(r"^(train|test)=(\d+)([ym])$")
 DELTA_GRID = (0.10, 0.15, 0.20, 0.25, 0.30)
@@ -102,48 +104,78 @@ def _targets(oos: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def run_walk_forward(
-    settings: Settings, spec: WalkForwardSpec, source: UnderlyingSource | None = None
-) -> dict[str, Any]:
-    """Run every fold and return the out-of-sample report (JSON-ready)."""
+@dataclass(frozen=True)
+class _FoldWork:
+    """One fold to run: the base settings, its windows (inclusive days) and the data source."""
+
+    settings: Settings
+    train: tuple[dt.date, dt.date]
+    test: tuple[dt.date, dt.date]
+    source: UnderlyingSource | None
+
+
+def _fold_works(
+    settings: Settings, spec: WalkForwardSpec, source: UnderlyingSource | None
+) -> list[_FoldWork]:
     start, end = settings.backtest.start, settings.backtest.end
-    folds: list[Fold] = []
-    oos_equity: list[float] = []
-    oos_trades: list[Trade] = []
-    level = settings.portfolio.initial_cash
+    out = []
     cursor = dt.date(start.year, start.month, 1)
     while True:
         train_end = _add_months(cursor, spec.train_months)
         test_end = min(_add_months(train_end, spec.test_months), end + dt.timedelta(days=1))
         if test_end <= train_end:
             break
-        grid = _candidates(settings)
-        train_window = (max(cursor, start), train_end - dt.timedelta(days=1))
-        runs = run_backtests([_with_window(s, *train_window) for s in grid.values()], source=source)
-        scores = {name: _sharpe(run) for name, run in zip(grid, runs, strict=True)}
-        chosen = max(scores, key=lambda name: (scores[name], name))
-        test = run_backtests(
-            [_with_window(grid[chosen], train_end, test_end - dt.timedelta(days=1))],
-            source=source,
-        )[0]
+        day = dt.timedelta(days=1)
+        train = (max(cursor, start), train_end - day)
+        out.append(_FoldWork(settings, train, (train_end, test_end - day), source))
+        cursor = _add_months(cursor, spec.test_months)
+        if test_end > end:
+            break
+    return out
+
+
+def run_fold(work: _FoldWork) -> tuple[Fold, BacktestRun]:
+    """Choose on the training window, run the choice on the test window (a task body)."""
+    grid = _candidates(work.settings)
+    runs = run_backtests([_with_window(s, *work.train) for s in grid.values()], source=work.source)
+    scores = {name: _sharpe(run) for name, run in zip(grid, runs, strict=True)}
+    chosen = max(scores, key=lambda name: (scores[name], name))
+    test = run_backtests([_with_window(grid[chosen], *work.test)], source=work.source)[0]
+    fold = Fold(
+        train_start=work.train[0].isoformat(),
+        train_end=work.train[1].isoformat(),
+        test_start=work.test[0].isoformat(),
+        test_end=work.test[1].isoformat(),
+        candidates=scores,
+        chosen=chosen,
+        test_sharpe=_sharpe(test),
+    )
+    return fold, test
+
+
+def run_walk_forward(
+    settings: Settings,
+    spec: WalkForwardSpec,
+    source: UnderlyingSource | None = None,
+    executor: Executor | None = None,
+) -> dict[str, Any]:
+    """Run every fold (on ``executor``: serial by default) and return the out-of-sample report.
+
+    Folds are independent, so they fan out; their test windows are chained afterwards, in
+    order, so the report is the same on any executor.
+    """
+    works = _fold_works(settings, spec, source)
+    results = (executor or SerialExecutor()).map(run_fold, works)
+    folds: list[Fold] = []
+    oos_equity: list[float] = []
+    oos_trades: list[Trade] = []
+    level = settings.portfolio.initial_cash
+    for fold, test in results:
         scale = level / test.settings.portfolio.initial_cash
         oos_equity += [s.equity * scale for s in test.snapshots]
         level = oos_equity[-1] if oos_equity else level
         oos_trades += test.trades
-        folds.append(
-            Fold(
-                train_start=train_window[0].isoformat(),
-                train_end=train_window[1].isoformat(),
-                test_start=train_end.isoformat(),
-                test_end=(test_end - dt.timedelta(days=1)).isoformat(),
-                candidates=scores,
-                chosen=chosen,
-                test_sharpe=_sharpe(test),
-            )
-        )
-        cursor = _add_months(cursor, spec.test_months)
-        if test_end > end:
-            break
+        folds.append(fold)
     returns = daily_returns(oos_equity, settings.portfolio.initial_cash)
     oos = {**return_metrics(returns), **trade_metrics(oos_trades)}
     return {
