@@ -8,7 +8,7 @@ server returns writes the backlog first, so the store ends up with every write i
 order and nothing held in memory is lost while the process lives. Every write given here must
 be idempotent (an upsert, or an insert that skips known ids): a write whose commit was lost in
 flight may have landed and is retried all the same. Any other error (a constraint, a bug) is
-not a transient outage and propagates.
+not a transient outage: that write is dropped from the backlog and the error propagates.
 """
 
 from __future__ import annotations
@@ -65,6 +65,10 @@ class StoreWrites:
                 except StoreUnavailableError as error:
                     self._failed(what, error)
                     return False
+                except Exception:  # not an outage: retrying cannot help, later writes go on
+                    self._backlog.popleft()
+                    _log.exception("store_write_refused", store=self.name, write=what)
+                    raise
                 self._backlog.popleft()
                 if not self._backlog and self.last_error is not None:
                     _log.info("store_writes_recovered", store=self.name, wrote=what)

@@ -30,6 +30,7 @@ from optionswarm.execution import (
     OrderState,
 )
 from optionswarm.execution.durability import BreakerJournal
+from optionswarm.execution.ports import RiskOutcome, RiskVerdict
 from optionswarm.model import Fill, OrderIntent
 from optionswarm.oversight import ApprovalStore
 from optionswarm.oversight.testkit import RecordingBroker, put_spread
@@ -235,3 +236,62 @@ def test_the_audit_log_keeps_its_chain_across_an_outage(
     assert log.verify().ok
     reopened = AuditLog(AuditStore(engine), Ed25519Signer.generate())  # a restarted process
     assert reopened.size == 3
+
+
+class _GateThenOutage:
+    """A risk gate whose answer coincides with PostgreSQL going down (a test double of the port:
+    the order's ``submitted`` transition is stored, the next write is not)."""
+
+    def __init__(self, proxy: TcpProxyLike, outcome: RiskOutcome, stop: bool) -> None:
+        self.proxy, self.outcome, self.stop = proxy, outcome, stop
+
+    def check(self, intent: OrderIntent) -> RiskVerdict:
+        if self.stop:
+            self.proxy.stop()
+        return RiskVerdict(
+            client_order_id=intent.client_order_id,
+            outcome=self.outcome,
+            reason_code="checked",
+            message="the gate's answer",
+        )
+
+
+def test_an_order_accepted_as_the_store_goes_down_never_reaches_the_broker(
+    pg: tuple[TcpProxyLike, sa.Engine],
+) -> None:
+    proxy, engine = pg
+    broker, store = RecordingBroker(), ExecutionStore(engine, create=False)
+    gate = _GateThenOutage(proxy, RiskOutcome.ACCEPT, stop=True)
+    manager = OrderManager(InProcessBus(), SimulatedClock(start_ns=1), gate, broker, store=store)
+    record = manager.submit(put_spread("g-1"))
+    assert (record.state, record.reason_code) == (OrderState.REJECTED, "storage_unavailable")
+    assert broker.sent == []
+    proxy.start()
+    assert manager.writes.flush()
+    assert store.load_orders()["g-1"].state is OrderState.REJECTED
+
+
+def test_an_approval_while_the_store_is_down_is_refused(
+    pg: tuple[TcpProxyLike, sa.Engine],
+) -> None:
+    proxy, engine = pg
+    broker, store = RecordingBroker(), ExecutionStore(engine, create=False)
+    gate = _GateThenOutage(proxy, RiskOutcome.NEEDS_APPROVAL, stop=False)
+    manager = OrderManager(InProcessBus(), SimulatedClock(start_ns=1), gate, broker, store=store)
+    assert manager.submit(put_spread("g-2")).state is OrderState.PENDING_APPROVAL
+    assert manager.submit(put_spread("g-4", quantity=2)).state is OrderState.PENDING_APPROVAL
+    proxy.stop()
+    record = manager.approve("g-2", "ann")  # "submitted" cannot be stored: not sent
+    assert (record.state, record.reason_code) == (OrderState.REJECTED, "storage_unavailable")
+    assert broker.sent == []
+    manager.submit(put_spread("g-3"))  # a known outage: denied before the gate is asked
+    assert manager.get("g-3").state is OrderState.DENIED
+    assert manager.approve("g-4", "ann").state is OrderState.DENIED  # likewise
+    assert broker.sent == []
+    proxy.start()
+    assert manager.writes.flush()
+    assert {c: o.state for c, o in store.load_orders().items()} == {
+        "g-2": OrderState.REJECTED,
+        "g-3": OrderState.DENIED,
+        "g-4": OrderState.DENIED,
+    }
