@@ -76,6 +76,7 @@ def create_app(
     app.state.service = service
     app.state.security = security
     app.state.routes = api_routes()
+    app.state.view_cache = {}
     install_error_handlers(app)
     for module in _MODULES:
         app.include_router(module.router)

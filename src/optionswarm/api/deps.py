@@ -32,8 +32,13 @@ _bearer = HTTPBearer(auto_error=False, description="A token from POST /api/auth/
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
-def get_service(request: Request) -> TradingService:
-    """The service the app was built with."""
+async def get_service(request: Request) -> TradingService:
+    """The service the app was built with (async: a plain ``def`` dependency would hop to a
+    worker thread on every request)."""
+    return _service(request)
+
+
+def _service(request: Request) -> TradingService:
     service: TradingService = request.app.state.service
     return service
 
@@ -76,7 +81,7 @@ def require(permission: Permission) -> Callable[..., Awaitable[Actor]]:
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Actor:
-        service, security = get_service(request), get_security(request)
+        service, security = _service(request), get_security(request)
         if credentials is None or credentials.scheme.lower() != "bearer":
             audit_denial(service, request, 401, "missing bearer token")
             raise HTTPException(401, "a bearer token is required", headers=_CHALLENGE)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from pydantic import TypeAdapter
 
 from optionswarm.api.deps import Caller, ServiceDep, require
 from optionswarm.api.errors import responses
@@ -69,10 +70,18 @@ async def portfolio(service: ServiceDep, _: Caller) -> v.Portfolio:
     return service.portfolio()
 
 
+_POSITIONS = TypeAdapter(list[v.Position])
+
+
 @router.get("/positions", response_model=list[v.Position], tags=["portfolio"], responses=_READ)
-async def positions(service: ServiceDep, _: Caller) -> list[v.Position]:
+async def positions(service: ServiceDep, _: Caller, request: Request) -> Response:
     """Every open position with its mark and Greeks."""
-    return service.positions()
+    cache: dict[str, tuple[object, bytes]] = request.app.state.view_cache
+    key = service.book_key()
+    held = cache.get("positions")
+    if held is None or held[0] != key:  # a dashboard polls: serialise once per book change
+        held = cache["positions"] = (key, _POSITIONS.dump_json(service.positions()))
+    return Response(held[1], media_type="application/json")
 
 
 @router.get("/structures", response_model=list[v.Structure], tags=["portfolio"], responses=_READ)

@@ -45,6 +45,7 @@ __all__ = [
 SECRET_ENV = "OPTIONSWARM_API_SECRET"
 _ALGORITHM = "HS256"
 _MIN_SECRET_BYTES = 32
+_CACHE = 10_000  # verified tokens remembered
 _log = structlog.get_logger(__name__)
 
 
@@ -113,6 +114,7 @@ class Security:
     max_body_bytes: int = 65_536
     cors_origins: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    _verified: dict[str, Principal] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_settings(cls, settings: ApiSettings, hasher: PasswordHasher | None = None) -> Security:
@@ -143,7 +145,26 @@ class Security:
         return jwt.encode(claims, self.secret, algorithm=_ALGORITHM)
 
     def verify(self, token: str) -> Principal:
-        """The caller of a valid token (``TokenError`` otherwise)."""
+        """The caller of a valid token (``TokenError`` otherwise).
+
+        A verified token is remembered until it expires (the rate limiter and the route guard
+        both ask); the user is looked up again every time, so removing a user revokes at once.
+        """
+        known = self._verified.get(token)
+        if known is not None and known.expires_at > time.time():
+            user = self.users.users.get(known.username)
+            if user is None:
+                raise TokenError("the token's user no longer exists")
+            return Principal(username=user.username, role=user.role, expires_at=known.expires_at)
+        principal = self._decode(token)
+        if len(self._verified) >= _CACHE:
+            self._verified = {t: p for t, p in self._verified.items() if p.expires_at > time.time()}
+            if len(self._verified) >= _CACHE:
+                self._verified.clear()
+        self._verified[token] = principal
+        return principal
+
+    def _decode(self, token: str) -> Principal:
         try:
             claims = jwt.decode(
                 token,

@@ -23,7 +23,7 @@ from optionswarm._version import __version__
 from optionswarm.audit.log import AuditLog
 from optionswarm.config import Settings
 from optionswarm.engine.events import PortfolioSnapshot
-from optionswarm.engine.topics import CHAINS, FILLS, ORDERS, PORTFOLIO
+from optionswarm.engine.topics import BARS, CHAINS, FILLS, ORDERS, PORTFOLIO, SESSIONS
 from optionswarm.execution import OrderState, UnknownOrderError
 from optionswarm.execution.states import IllegalOrderTransitionError
 from optionswarm.model import (
@@ -137,23 +137,37 @@ class TradingService:
         store = node.order_manager.store
         for fill in store.load_fills() if store is not None else ():
             self._on_fill(fill)
+        self._version = 0  # bumped by every market or book event: a key for cached views
         bus = node.bus
         bus.subscribe(FILLS, self._on_fill)
         bus.subscribe(CHAINS, self._on_chain)
         bus.subscribe(PORTFOLIO, self._on_snapshot)
+        bus.subscribe(BARS, self._bump)
+        bus.subscribe(SESSIONS, self._bump)
 
     # -- feeds -------------------------------------------------------------------------------
+    def _bump(self, _: object = None) -> None:
+        self._version += 1
+
+    def book_key(self) -> tuple[int, int]:
+        """Changes whenever positions, marks or the clock may have: views keyed by it can be
+        reused until then (the clock counts in whole seconds)."""
+        return (self._version, self.now_ns() // 1_000_000_000)
+
     def _on_fill(self, fill: Fill) -> None:
+        self._version += 1
         self._fills.append(fill)
         cid = fill.client_order_id
         self._fill_value[cid] = self._fill_value.get(cid, 0.0) + fill.signed_quantity * fill.price
 
     def _on_chain(self, chain: ChainSnapshot) -> None:
+        self._version += 1
         self._chains[chain.underlying] = chain
         if len(chain):
             self._chains[underlying_for_root(str(chain.root[0]))] = chain
 
     def _on_snapshot(self, snapshot: PortfolioSnapshot) -> None:
+        self._version += 1
         self._snapshot = snapshot
 
     def close(self) -> None:
