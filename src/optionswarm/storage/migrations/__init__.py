@@ -109,6 +109,21 @@ def prefixes_in_use() -> TablePrefixes:
     return prefixes
 
 
+def run_environment() -> None:
+    """The body of ``env.py``: migrate the handed-over connection, one upgrade at a time."""
+    from alembic import context  # noqa: PLC0415 - exists only while a migration runs
+
+    connection = context.config.attributes["connection"]
+    assert isinstance(connection, sa.Connection)
+    prefixes = prefixes_in_use()
+    context.configure(connection=connection, version_table=prefixes.version_table)
+    with context.begin_transaction():
+        if connection.dialect.name == "postgresql":  # one upgrade at a time per set of tables
+            key = advisory_lock_key(prefixes)
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        context.run_migrations()
+
+
 def advisory_lock_key(prefixes: TablePrefixes) -> int:
     """The PostgreSQL advisory lock that serialises upgrades of one set of tables."""
     return zlib.crc32(prefixes.version_table.encode())
