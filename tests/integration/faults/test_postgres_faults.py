@@ -42,6 +42,8 @@ from optionswarm.storage.sql import SqlConfig, StoreUnavailableError, create_sql
 
 pytestmark = pytest.mark.service
 
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
 
 class TcpProxyLike(Protocol):
     """The conftest's ``TcpProxy`` (conftest modules are not importable)."""
@@ -295,3 +297,23 @@ def test_an_approval_while_the_store_is_down_is_refused(
         "g-3": OrderState.DENIED,
         "g-4": OrderState.DENIED,
     }
+
+
+def test_a_connection_killed_mid_transaction_is_a_clear_error_then_replaced(
+    pg: tuple[TcpProxyLike, sa.Engine],
+) -> None:
+    _, engine = pg
+    store = ExecutionStore(engine, create=False)
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            with admin.connect() as other:  # as a failover or an operator would
+                other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            insert = store.breakers.insert().values(name="x", tripped=True, updated_ns=1)
+            with pytest.raises(StoreUnavailableError, match="is unavailable"):
+                conn.execute(insert)
+    finally:
+        admin.dispose()
+    store.save_breaker("y", b"{}", 2)  # a fresh connection from the pool
+    assert store.load_breakers() == {"y": b"{}"}
