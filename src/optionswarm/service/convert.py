@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from optionswarm.engine.contracts import is_option_symbol, parse_contract
 from optionswarm.execution import OrderRecord
-from optionswarm.model import Decision, Fill, OrderLeg
+from optionswarm.model import ChainSnapshot, Decision, Fill, OrderLeg, underlying_for_root
 from optionswarm.model import Position as DomainPosition
 from optionswarm.oversight.types import ApprovalRequest, DecisionInfo
 from optionswarm.portfolio.greeks import ContractRisk
@@ -18,6 +18,7 @@ from optionswarm.service import views as v
 __all__ = [
     "approval_view",
     "chain_rows",
+    "chain_view",
     "decision_view",
     "fill_view",
     "greeks_of",
@@ -223,6 +224,22 @@ def approval_view(request: ApprovalRequest) -> v.Approval:
         decided_by=request.decided_by,
         decision_code=request.decision_code,
         comment=request.comment,
+    )
+
+
+def chain_view(name: str, chain: ChainSnapshot, marks: Iterable[OptionMark]) -> v.Chain:
+    """The chain's rows: the risk engine's marks (dollar Greeks) taken at the chain's time."""
+    options = underlying_for_root(str(chain.root[0])) if len(chain) else chain.underlying
+    rows = chain_rows(
+        (m for m in marks if m.underlying == options and m.ts_ns == chain.ts_ns), chain.ts_ns
+    )
+    return v.Chain(
+        underlying=name,
+        ts_ns=chain.ts_ns,
+        spot=chain.spot,
+        modelled=True,
+        expiries=sorted({r.expiry for r in rows}),
+        rows=rows,
     )
 
 

@@ -15,13 +15,11 @@ from __future__ import annotations
 import collections
 import inspect
 import uuid
-from typing import Any, Protocol
+from typing import Any
 
 import msgspec
 
 from optionswarm._version import __version__
-from optionswarm.audit.log import AuditLog
-from optionswarm.config import Settings
 from optionswarm.engine.events import PortfolioSnapshot
 from optionswarm.engine.topics import BARS, CHAINS, FILLS, ORDERS, PORTFOLIO, SESSIONS
 from optionswarm.execution import OrderState, UnknownOrderError
@@ -36,13 +34,9 @@ from optionswarm.model import (
     TimeInForce,
     underlying_for_root,
 )
-from optionswarm.node import TradingNode
 from optionswarm.oversight.service import ApprovalRefusedError, OversightService
 from optionswarm.oversight.states import ApprovalStatus
 from optionswarm.risk import (
-    ActionRefusedError,
-    IllegalTradingTransitionError,
-    RiskCode,
     RiskEngine,
 )
 from optionswarm.service import convert
@@ -50,70 +44,19 @@ from optionswarm.service import views as v
 from optionswarm.service.agents_view import agent_views, latest_decisions
 from optionswarm.service.audit_ops import AuditOps
 from optionswarm.service.errors import (
-    ForbiddenError,
     InvalidRequestError,
     NotFoundError,
     RefusedError,
 )
 from optionswarm.service.jobs import BacktestJobs
-from optionswarm.service.risk_view import risk_view, trip_breaker
+from optionswarm.service.ports import Actor, RuntimeLike
+from optionswarm.service.risk_ops import RiskOps
+from optionswarm.service.risk_view import risk_view
 from optionswarm.service.settings_ops import SettingsOps
 
 __all__ = ["Actor", "RuntimeLike", "TradingService"]
 
 _READY_STATES = frozenset({"running", "ready", "paused", "holding", "finished"})
-
-
-class Actor:
-    """Who acts: a user name and a role (``viewer``, ``trader``, ``approver``, ``admin``)."""
-
-    __slots__ = ("role", "username")
-
-    def __init__(self, username: str, role: str) -> None:
-        self.username = username
-        self.role = role
-
-    def as_payload(self) -> dict[str, str]:
-        """For audit records."""
-        return {"actor": self.username, "role": self.role}
-
-
-class RuntimeLike(Protocol):
-    """What the service needs of ``service.runtime.NodeRuntime``."""
-
-    @property
-    def settings(self) -> Settings:
-        """The node's settings (``api.state_dir`` keeps config changes and backtests)."""
-        ...
-
-    @property
-    def node(self) -> TradingNode:
-        """The running node."""
-        ...
-
-    @property
-    def oversight(self) -> OversightService | None:
-        """The approval queue, if attached."""
-        ...
-
-    @property
-    def audit(self) -> AuditLog:
-        """The audit log the node writes to."""
-        ...
-
-    @property
-    def hub(self) -> Any:
-        """The ``EventHub`` (``subscribe(maxsize)``, ``unsubscribe(queue)``)."""
-        ...
-
-    @property
-    def replay(self) -> Any:
-        """The ``ReplayDriver`` (``status()``, ``pause()``, ``resume()``) or None."""
-        ...
-
-    def components_state(self) -> dict[str, str]:
-        """Each component's state by name."""
-        ...
 
 
 class TradingService:
@@ -127,6 +70,7 @@ class TradingService:
             raise TypeError("the service needs a node with the real risk engine")
         self.risk: RiskEngine = node.risk
         self.audit_ops = AuditOps(runtime.audit, node.clock.now_ns)
+        self.risk_ops = RiskOps(self.risk, self._act)
         state_dir = runtime.settings.api.state_dir
         self.settings_ops = SettingsOps(runtime.settings, state_dir)
         self.jobs = jobs or BacktestJobs(state_dir / "backtests")
@@ -413,58 +357,21 @@ class TradingService:
         """Trading state, breakers, limits and usage."""
         return risk_view(self.risk)
 
-    def _risk_action(self, action: str, actor: Actor, call: Any, **payload: Any) -> v.RiskAction:
-        try:
-            call()
-        except IllegalTradingTransitionError as exc:
-            raise RefusedError("illegal_transition", str(exc)) from None
-        except ActionRefusedError as exc:
-            self._act(f"api.{action}_refused", actor, code=str(exc.code), **payload)
-            if exc.code is RiskCode.ROLE_NOT_PERMITTED:
-                raise ForbiddenError(str(exc.code), exc.message) from None
-            raise RefusedError(str(exc.code), exc.message) from None
-        self._act(f"api.{action}", actor, **payload)
-        return v.RiskAction(action=action, actor=actor.username, risk=self.risk_state())
-
     def kill(self, actor: Actor, reason: str) -> v.RiskAction:
         """The kill switch: halt, cancel working orders (flatten if configured)."""
-        return self._risk_action(
-            "kill",
-            actor,
-            lambda: self.risk.kill(actor.username, actor.role, reason),
-            reason=reason,
-        )
+        return self.risk_ops.kill(actor, reason)
 
     def release(self, actor: Actor) -> v.RiskAction:
         """Lift the trading state one step (HALTED -> REDUCING -> ACTIVE)."""
-        return self._risk_action(
-            "release", actor, lambda: self.risk.release(actor.username, actor.role)
-        )
-
-    def _breaker(self, name: str) -> None:
-        if name not in self.risk.controls.breakers:
-            raise NotFoundError("breaker_not_found", f"no breaker {name!r}")
+        return self.risk_ops.release(actor)
 
     def trip_breaker(self, name: str, actor: Actor, reason: str) -> v.RiskAction:
         """Trip a breaker by hand (it forces its trading state until reset)."""
-        self._breaker(name)
-        return self._risk_action(
-            "breaker_trip",
-            actor,
-            lambda: trip_breaker(self.risk, name, f"tripped by {actor.username}: {reason}"),
-            breaker=name,
-            reason=reason,
-        )
+        return self.risk_ops.trip_breaker(name, actor, reason)
 
     def reset_breaker(self, name: str, actor: Actor) -> v.RiskAction:
         """Reset a tripped breaker (the trading state is lifted by ``release``)."""
-        self._breaker(name)
-        return self._risk_action(
-            "breaker_reset",
-            actor,
-            lambda: self.risk.reset_breaker(name, actor.username, actor.role),
-            breaker=name,
-        )
+        return self.risk_ops.reset_breaker(name, actor)
 
     # -- audit, configuration, backtests (privileged ones audited here) ---------------------
     def export_audit(self, actor: Actor) -> bytes:
@@ -491,21 +398,7 @@ class TradingService:
         chain = self._chains.get(name)
         if chain is None:
             raise NotFoundError("no_chain", f"no chain of {name!r} has been seen yet")
-        relabelled = underlying_for_root(str(chain.root[0])) if len(chain) else chain.underlying
-        marks = [
-            m
-            for m in self.risk.market.options.values()
-            if m.underlying == relabelled and m.ts_ns == chain.ts_ns
-        ]
-        rows = convert.chain_rows(marks, chain.ts_ns)
-        return v.Chain(
-            underlying=name,
-            ts_ns=chain.ts_ns,
-            spot=chain.spot,
-            modelled=True,
-            expiries=sorted({r.expiry for r in rows}),
-            rows=rows,
-        )
+        return convert.chain_view(name, chain, self.risk.market.options.values())
 
 
 def _approval_error(exc: ApprovalRefusedError) -> NotFoundError | RefusedError:

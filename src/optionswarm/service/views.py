@@ -7,49 +7,53 @@ never ``NaN``: JSON has no NaN. Request models reject unknown fields.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-from typing import Annotated, Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field
 
-from optionswarm.service.config_schema import ConfigChanges
+from optionswarm.service.views_base import (
+    ID_PATTERN,
+    SYMBOL_PATTERN,
+    IsoDate,
+    Num,
+    Request,
+    Role,
+    View,
+)
+from optionswarm.service.views_records import (
+    AuditPage,
+    AuditProof,
+    AuditRecordView,
+    AuditVerify,
+    BacktestRequest,
+    Chain,
+    ChainRow,
+    Checkpoint,
+    ConfigPatch,
+    ConfigPatchResult,
+    ConfigView,
+    Job,
+)
 
-
-def _finite_or_none(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-Num = Annotated[float | None, BeforeValidator(_finite_or_none)]
-Role = Literal["viewer", "trader", "approver", "admin"]
-_ID = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$"
-_SYMBOL = r"^[A-Za-z0-9^][A-Za-z0-9 ._^\-]{0,31}$"
-
-
-class View(BaseModel):
-    """Base of every response model."""
-
-    model_config = ConfigDict(frozen=True)
-
-
-class Request(BaseModel):
-    """Base of every request model: unknown fields and loose types (``"1"`` for 1) are errors."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
-
-
-def _iso_date(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{value!r} is not a YYYY-MM-DD date") from None
-    raise ValueError("a date must be a YYYY-MM-DD string")
-
-
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+__all__ = [
+    "AuditPage",
+    "AuditProof",
+    "AuditRecordView",
+    "AuditVerify",
+    "BacktestRequest",
+    "Chain",
+    "ChainRow",
+    "Checkpoint",
+    "ConfigPatch",
+    "ConfigPatchResult",
+    "ConfigView",
+    "IsoDate",
+    "Job",
+    "Num",
+    "Request",
+    "Role",
+    "View",
+]
 
 
 # -- errors, health, auth ---------------------------------------------------------------------
@@ -203,7 +207,9 @@ class Order(View):
 
 
 class LegRequest(Request):
-    symbol: str = Field(pattern=_SYMBOL, description="an OSI option symbol or the underlying")
+    symbol: str = Field(
+        pattern=SYMBOL_PATTERN, description="an OSI option symbol or the underlying"
+    )
     side: Literal["buy", "sell"]
     ratio: int = Field(default=1, ge=1, le=100)
 
@@ -211,13 +217,13 @@ class LegRequest(Request):
 class SubmitOrder(Request):
     """A manual order: it goes through risk and policy like any other."""
 
-    underlying: str = Field(pattern=_SYMBOL)
+    underlying: str = Field(pattern=SYMBOL_PATTERN)
     legs: list[LegRequest] = Field(min_length=1, max_length=8)
     quantity: int = Field(ge=1, le=100_000)
     limit_price: float | None = Field(default=None, allow_inf_nan=False, ge=-1e7, le=1e7)
     tif: Literal["day", "gtc"] = "day"
     structure: str = Field(default="custom", pattern=r"^[a-z0-9_\-]{1,64}$")
-    client_order_id: str | None = Field(default=None, pattern=_ID)
+    client_order_id: str | None = Field(default=None, pattern=ID_PATTERN)
 
 
 class Fill(View):
@@ -367,118 +373,3 @@ class RiskAction(View):
     action: str
     actor: str
     risk: Risk
-
-
-# -- chain ------------------------------------------------------------------------------------
-class ChainRow(View):
-    symbol: str
-    expiry: str
-    dte: Num
-    strike: Num
-    right: Literal["C", "P"]
-    bid: Num
-    ask: Num
-    mid: Num
-    iv: Num
-    delta: Num
-    gamma: Num
-    vega: Num
-    theta: Num
-
-
-class Chain(View):
-    underlying: str
-    ts_ns: int | None
-    spot: Num
-    modelled: bool = True
-    expiries: list[str]
-    rows: list[ChainRow]
-
-
-# -- audit ------------------------------------------------------------------------------------
-class AuditRecordView(View):
-    seq: int
-    kind: str
-    ts_ns: int
-    payload: Any
-    leaf_hash: str
-
-
-class AuditPage(View):
-    size: int
-    records: list[AuditRecordView]
-
-
-class AuditVerify(View):
-    ok: bool
-    size: int
-    root: str | None
-    checked: int
-    reasons: list[str]
-
-
-class Checkpoint(View):
-    log_id: str
-    size: int
-    ts_ns: int
-    root: str
-    key_id: str
-    signature: str
-
-
-class AuditProof(View):
-    seq: int
-    leaf_hash: str
-    size: int
-    root: str
-    path: list[str]
-    checkpoint: Checkpoint
-    public_key: str
-    verified: bool
-
-
-# -- backtests and config ---------------------------------------------------------------------
-class BacktestRequest(Request):
-    strategy: Literal[
-        "buy-and-hold", "sma-crossover", "covered-call", "short-put-spread", "swarm", "swarm-equal"
-    ] = "short-put-spread"
-    underlying: str = Field(
-        default="sp500", min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_]+$"
-    )
-    start: IsoDate
-    end: IsoDate = Field(description="after start")
-
-    @model_validator(mode="after")
-    def _window(self) -> BacktestRequest:
-        if self.end <= self.start:
-            raise ValueError(f"end {self.end} must be after start {self.start}")
-        return self
-
-
-class Job(View):
-    job_id: str
-    state: Literal["queued", "running", "done", "failed"]
-    progress: float
-    params: dict[str, str]
-    created_ns: int
-    started_ns: int | None = None
-    finished_ns: int | None = None
-    error: str | None = None
-    submitted_by: str = ""
-
-
-class ConfigView(View):
-    settings: dict[str, Any]
-    pending_changes: dict[str, Any]
-    note: str
-
-
-class ConfigPatch(Request):
-    changes: ConfigChanges  # type: ignore[valid-type]  # built from Settings at import
-
-
-class ConfigPatchResult(View):
-    applied: dict[str, Any]
-    pending_changes: dict[str, Any]
-    takes_effect: Literal["restart"] = "restart"
-    note: str
