@@ -17,11 +17,11 @@ import { useApi } from "@/hooks/use-api";
 import { money, nsToUtc, pnlClass, signedMoney } from "@/lib/format";
 import { can } from "@/lib/roles";
 
-const STATE_EVENTS = ["state", "breaker", "approval", "order", "fill", "replay"] as const;
+const STATE_EVENTS = ["state", "breaker", "approval", "fill", "replay"] as const;
 
 export default function OverviewPage() {
   const { api, session } = useApp();
-  const status = useApi((a) => a.status(), [], { refreshOn: [...STATE_EVENTS, "portfolio"], throttleMs: 250 });
+  const status = useApi((a) => a.status(), [], { refreshOn: STATE_EVENTS, throttleMs: 250 });
   const portfolio = useApi((a) => a.portfolio(), [], { refreshOn: ["portfolio", "fill"], throttleMs: 1000 });
   const risk = useApi((a) => a.risk(), [], { refreshOn: ["state", "breaker"] });
   const act = async (fn: () => Promise<unknown>) => {
@@ -75,8 +75,8 @@ export default function OverviewPage() {
           {s?.pending_approvals ?? "—"}
         </Stat>
         <Stat label={`Replay · ${replay?.underlying ?? ""}`}>
-          <span className="text-sm">
-            {replay?.state ?? "—"} · {replay?.day ?? nsToUtc(replay?.ts_ns).slice(0, 10)}
+          <span className="text-sm" data-testid="replay-state">
+            {replay?.state ?? "—"} <span className="text-muted-foreground font-normal">{replay?.day ?? nsToUtc(replay?.ts_ns).slice(0, 10)}</span>
           </span>
           <Progress value={progress} className="mt-1" aria-label="Replay progress" />
         </Stat>

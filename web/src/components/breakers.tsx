@@ -1,12 +1,14 @@
 "use client";
 
+import { memo } from "react";
+
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { nsToUtc } from "@/lib/format";
 import type { Breaker } from "@/lib/types";
 
 /** Each circuit breaker: armed or tripped, why, when; a reset button for those allowed. */
-export function BreakerList({
+export const BreakerList = memo(function BreakerList({
   breakers,
   onReset,
 }: {
@@ -34,4 +36,4 @@ export function BreakerList({
       ))}
     </ul>
   );
-}
+});

@@ -32,9 +32,9 @@ export function TermChart({ data }: { data: { expiry: string; dte: number; iv: n
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={data} margin={{ top: 8, right: 8, left: 0, bottom: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-          <XAxis dataKey="dte" type="number" unit="d" domain={[0, "dataMax"]} {...AXIS} />
+          <XAxis dataKey="dte" type="number" domain={[0, "dataMax"]} tickFormatter={(d: number) => `${Math.round(d)}d`} {...AXIS} />
           <YAxis unit="%" domain={["auto", "auto"]} width={44} {...AXIS} />
-          <Tooltip contentStyle={TIP} formatter={(v) => `${Number(v).toFixed(1)}%`} labelFormatter={(d) => `${d} days`} />
+          <Tooltip contentStyle={TIP} formatter={(v) => `${Number(v).toFixed(1)}%`} labelFormatter={(d) => `${Math.round(Number(d))} days`} />
           <Line type="monotone" dataKey="iv" name="ATM IV" stroke="var(--chart-2)" isAnimationActive={false} />
         </LineChart>
       </ResponsiveContainer>

@@ -1,11 +1,19 @@
 "use client";
 
+import { memo } from "react";
 import { Area, AreaChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 
 import { money, nsToUtc } from "@/lib/format";
 
-/** The equity curve as an area chart. */
-export function EquityChart({ points }: { points: { ts_ns: number; equity: number | null }[] }) {
+const compact = new Intl.NumberFormat("en-US", {
+  style: "currency",
+  currency: "USD",
+  notation: "compact",
+  maximumSignificantDigits: 4,
+});
+
+/** The equity curve as an area chart (memoised: it re-renders only when its points change). */
+export const EquityChart = memo(function EquityChart({ points }: { points: { ts_ns: number; equity: number | null }[] }) {
   if (points.length < 2) {
     return <p className="text-muted-foreground py-16 text-center text-sm">No equity history yet.</p>;
   }
@@ -32,10 +40,10 @@ export function EquityChart({ points }: { points: { ts_ns: number; equity: numbe
           />
           <YAxis
             domain={["auto", "auto"]}
-            tickFormatter={(v: number) => `$${(v / 1000).toFixed(0)}k`}
+            tickFormatter={(v: number) => compact.format(v)}
             stroke="var(--muted-foreground)"
             fontSize={11}
-            width={52}
+            width={60}
           />
           <Tooltip
             contentStyle={{ background: "var(--popover)", border: "1px solid var(--border)", borderRadius: 8 }}
@@ -47,4 +55,4 @@ export function EquityChart({ points }: { points: { ts_ns: number; equity: numbe
       </ResponsiveContainer>
     </div>
   );
-}
+});

@@ -48,7 +48,7 @@ describe("EventTicker", () => {
       sock?.emit(ev("order", { client_order_id: "o1", previous: "new", state: "working", message: "" }, 2));
       sock?.emit(ev("fill", { side: "buy", quantity: 1, symbol: "SPX", price: 2 }, 3));
     });
-    const items = screen.getAllByRole("listitem");
+    const items = await screen.findAllByRole("listitem");
     expect(items).toHaveLength(2);
     expect(items[0]).toHaveTextContent("buy 1 SPX @ 2");
     expect(items[1]).toHaveTextContent("o1 new → working");

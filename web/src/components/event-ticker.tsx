@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import { useStreamEvents } from "@/components/providers";
 import { Badge } from "@/components/ui/badge";
@@ -8,7 +8,7 @@ import { nsToTime } from "@/lib/format";
 import type { StreamEvent } from "@/lib/types";
 
 const QUIET = new Set(["hello", "pong"]);
-const NOISY = new Set(["quote", "chain", "portfolio", "replay"]);
+const NOISY = new Set(["quote", "chain", "portfolio", "replay", "view"]);
 
 /** One line that says what an event is about (the hub sends the node's events as they are). */
 export function describeEvent(e: StreamEvent): string {
@@ -31,6 +31,7 @@ export function describeEvent(e: StreamEvent): string {
       if ("reason" in d) return join("KILL SWITCH by", s("actor"), s("reason") && `: ${s("reason")}`);
       return join("trading", `${s("previous")} → ${s("current")}`, s("message"));
     case "decision":
+    case "consensus":
       return join(s("underlying"), s("direction"), s("reason_code"));
     case "quote":
       return join(s("symbol"), s("close"));
@@ -48,14 +49,25 @@ const TONE: Record<string, "destructive" | "warning" | "success" | "secondary" |
   order: "secondary",
 };
 
-/** The newest stream events first, at most `limit`; quotes and chain summaries are left out
- * unless `withQuotes` (they arrive every bar). */
-export function EventTicker({ limit = 40, withQuotes = false }: { limit?: number; withQuotes?: boolean }) {
+/** The newest stream events first, at most `limit`; quotes, chain summaries and other per-session
+ * noise are left out unless `withQuotes`. Events are rendered in batches (every `flushMs`), so a
+ * burst of events costs one render, not one each. */
+export function EventTicker({ limit = 40, withQuotes = false, flushMs = 150 }: { limit?: number; withQuotes?: boolean; flushMs?: number }) {
   const [events, setEvents] = useState<StreamEvent[]>([]);
+  const pending = useRef<StreamEvent[]>([]);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
   useStreamEvents((e) => {
     if (QUIET.has(e.type)) return;
     if (!withQuotes && NOISY.has(e.type)) return;
-    setEvents((prev) => [e, ...prev].slice(0, limit));
+    pending.current.push(e);
+    if (timer.current !== undefined) return;
+    timer.current = setTimeout(() => {
+      timer.current = undefined;
+      const batch = pending.current.reverse();
+      pending.current = [];
+      setEvents((prev) => [...batch, ...prev].slice(0, limit));
+    }, flushMs);
   });
   if (events.length === 0) {
     return <p className="text-muted-foreground py-6 text-center text-sm">Waiting for events…</p>;

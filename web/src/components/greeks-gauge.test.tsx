@@ -20,8 +20,9 @@ describe("GreeksGauge", () => {
     expect(g).toHaveTextContent("-300.00 / 400.00");
   });
 
-  it("says when a Greek has no limit", () => {
-    render(<GreeksGauge name="gamma" value={0.5} limit={null} />);
-    expect(screen.getByTestId("gauge-gamma")).toHaveTextContent("no limit");
+  it("shows the value and says so when a Greek has no limit", () => {
+    render(<GreeksGauge name="gamma" value={-12500} limit={null} />);
+    expect(screen.getByTestId("gauge-gamma")).toHaveTextContent("-12.5K");
+    expect(screen.getByTestId("gauge-gamma")).toHaveTextContent("no limit set");
   });
 });

@@ -31,7 +31,7 @@ const AppContext = createContext<AppContextValue | null>(null);
 interface StreamProbe {
   seq: number;
   type: string;
-  ts_ns: number;
+  key: string; // the order or approval request the event is about, if any
   recv_ms: number;
 }
 declare global {
@@ -42,7 +42,8 @@ declare global {
 
 function recordProbe(e: StreamEvent): void {
   const buf = (window.__oswStream ??= []);
-  buf.push({ seq: e.seq, type: e.type, ts_ns: e.ts_ns, recv_ms: performance.timeOrigin + performance.now() });
+  const key = e.data?.client_order_id ?? e.data?.request_id ?? "";
+  buf.push({ seq: e.seq, type: e.type, key: String(key), recv_ms: performance.timeOrigin + performance.now() });
   if (buf.length > 5000) buf.splice(0, buf.length - 5000);
 }
 
@@ -71,7 +72,10 @@ function useStream(session: Session | null, listeners: React.RefObject<Set<Liste
           return;
         }
         recordProbe(e);
-        if (typeof e.ts_ns === "number" && e.ts_ns > 0) onClock(e.ts_ns);
+        if (e.type === "hello") {
+          const node = e.data.node_ts_ns;
+          if (typeof node === "number" && node > 0) onClock(node);
+        } else if (e.type !== "pong" && typeof e.ts_ns === "number" && e.ts_ns > 0) onClock(e.ts_ns);
         for (const fn of listeners.current) fn(e);
       };
       ws.onclose = () => {

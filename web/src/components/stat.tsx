@@ -16,10 +16,10 @@ export function Stat({
   testId?: string;
 }) {
   return (
-    <Card className="gap-1 py-3">
-      <CardContent className="flex flex-col gap-1">
+    <Card className="min-w-0 gap-1 py-3">
+      <CardContent className="flex min-w-0 flex-col gap-1">
         <span className="text-muted-foreground text-xs">{label}</span>
-        <span className={cn("num text-xl font-semibold", className)} data-testid={testId}>
+        <span className={cn("num truncate text-lg font-semibold sm:text-xl", className)} data-testid={testId}>
           {children}
         </span>
       </CardContent>

@@ -102,7 +102,7 @@ function Consensus({ d }: { d: Decision }) {
 
 export default function AgentsPage() {
   const agents = useApi((a) => a.agents(), [], { refreshOn: ["view"], throttleMs: 1000 });
-  const decisions = useApi((a) => a.decisions({ limit: 20 }), [], { refreshOn: ["decision"], throttleMs: 500 });
+  const decisions = useApi((a) => a.decisions({ limit: 20 }), [], { refreshOn: ["decision", "consensus"], throttleMs: 500 });
   const latest = decisions.data?.[0];
   return (
     <AppShell title="Agents">

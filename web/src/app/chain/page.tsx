@@ -21,15 +21,15 @@ function Side({ r }: { r: ChainRow | undefined }) {
       <TableCell className="text-right">{num(r?.bid)}</TableCell>
       <TableCell className="text-right">{num(r?.ask)}</TableCell>
       <TableCell className="text-right">{r?.iv != null ? `${(r.iv * 100).toFixed(1)}%` : "—"}</TableCell>
-      <TableCell className="text-right">{num(r?.delta)}</TableCell>
-      <TableCell className="text-right">{num(r?.gamma, 4)}</TableCell>
+      <TableCell className="text-right">{num(r?.delta, 0)}</TableCell>
+      <TableCell className="text-right">{num(r?.gamma, 0)}</TableCell>
       <TableCell className="text-right">{num(r?.vega)}</TableCell>
       <TableCell className="text-right">{num(r?.theta)}</TableCell>
     </>
   );
 }
 
-const SIDE_HEADS = ["Bid", "Ask", "IV", "Δ", "Γ", "Vega", "Θ"];
+const SIDE_HEADS = ["Bid", "Ask", "IV", "$Δ", "$Γ 1%", "$Vega", "$Θ/day"];
 
 export default function ChainPage() {
   const [underlying] = useQueryParam("underlying");
@@ -73,6 +73,7 @@ export default function ChainPage() {
       <ErrorNote error={chain.error} />
       <p className="text-muted-foreground text-sm">
         Quotes, implied volatilities and Greeks are modelled from the replayed underlying, not a live options feed.
+        Greeks are dollars per contract (gamma per 1% move, vega per vol point, theta per day).
       </p>
       <div className="grid gap-4 lg:grid-cols-2">
         <Card>

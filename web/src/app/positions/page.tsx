@@ -30,7 +30,7 @@ export default function PositionsPage() {
         </CardHeader>
         <CardContent className="grid grid-cols-2 gap-4 sm:grid-cols-4">
           {GREEKS.map((g) => (
-            <GreeksGauge key={g} name={g} value={p?.greeks[g] ?? 0} limit={p?.limits[g]} />
+            <GreeksGauge key={g} name={g} value={p?.greeks[g] ?? null} limit={p?.limits[g]} />
           ))}
         </CardContent>
       </Card>
