@@ -104,12 +104,17 @@ class TokenBucket:
 
 
 class RateLimitMiddleware:
-    """429 with ``Retry-After`` once a caller's bucket is empty (HTTP and WebSocket)."""
+    """429 with ``Retry-After`` once a caller's bucket is empty (HTTP and WebSocket).
+
+    Logins have a bucket of their own per address (``login_per_minute``): each attempt costs an
+    argon2 hash, so password guessing is slow and cannot starve the node of CPU.
+    """
 
     def __init__(self, app: ASGIApp, security: Security) -> None:
         self.app = app
         self.security = security
         self.bucket = TokenBucket(security.rate_limit_per_minute)
+        self.logins = TokenBucket(security.login_per_minute)
 
     def _key(self, scope: Scope) -> str:
         token = None
@@ -131,12 +136,16 @@ class RateLimitMiddleware:
         if scope["type"] not in {"http", "websocket"}:
             await self.app(scope, receive, send)
             return
-        key = self._key(scope)
-        if self.bucket.take(key):
+        if scope.get("path") == "/api/auth/login":
+            client: Any = scope.get("client")
+            key, bucket = "login:" + (client[0] if client else "unknown"), self.logins
+        else:
+            key, bucket = self._key(scope), self.bucket
+        if bucket.take(key):
             await self.app(scope, receive, send)
             return
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 4429, "reason": "rate limited"})
             return
-        wait = str(self.bucket.retry_after(key))
+        wait = str(bucket.retry_after(key))
         await _send_error(send, 429, "rate_limited", "too many requests", retry_after=wait)

@@ -111,6 +111,7 @@ class Security:
     secret: bytes = field(repr=False)
     token_ttl_s: int = 900
     rate_limit_per_minute: int = 1200
+    login_per_minute: int = 20
     max_body_bytes: int = 65_536
     cors_origins: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)

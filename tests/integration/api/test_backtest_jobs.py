@@ -35,6 +35,7 @@ def _wait(
     raise AssertionError(f"job {job_id} did not finish")
 
 
+@pytest.mark.slow
 def test_a_backtest_runs_in_its_own_process_and_returns_json_and_html(
     jobs_server: ServerThread,
 ) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from optionswarm.api.testkit import PASSWORD, ServerThread, SmallRuntime, security_for
 from optionswarm.service.jobs import BacktestJobs
@@ -51,6 +52,7 @@ class CountingApp:
         await self.app(scope, receive, counted)
 
 
+@pytest.mark.slow
 def test_schemathesis_finds_no_5xx_and_no_schema_violation(tmp_path: Path) -> None:
     counter: dict[str, CountingApp] = {}
 

@@ -62,7 +62,9 @@ def test_expired_tampered_and_orphaned_tokens_are_refused(
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     state: Path = tmp_path_factory.mktemp("limited")
-    security = security_for(rate_limit_per_minute=6, cors_origins=("http://localhost:3000",))
+    security = security_for(
+        rate_limit_per_minute=6, login_per_minute=3, cors_origins=("http://localhost:3000",)
+    )
     thread = ServerThread(SmallRuntime(state), security).start()
     yield thread
     thread.stop()
@@ -77,8 +79,12 @@ def test_a_caller_over_its_rate_is_told_to_wait_and_others_are_not(limited: Serv
         refused = client.get("/api/status", headers=bearer(token))
         assert refused.json()["detail"]["code"] == "rate_limited"
         assert int(refused.headers["retry-after"]) >= 1
-        other = _login(client, "trader").json()["access_token"]  # the address still has tokens
+        other = _login(client, "trader").json()["access_token"]  # logins have their own bucket
         assert client.get("/api/status", headers=bearer(other)).status_code == 200
+        assert _login(client, "trader", "guess").status_code == 401
+        guessing = _login(client, "trader", "guess again")
+        assert guessing.status_code == 429  # 3 logins a minute from one address
+        assert guessing.json()["detail"]["code"] == "rate_limited"
 
 
 def test_cors_answers_only_configured_origins(limited: ServerThread, server: ServerThread) -> None:
