@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from optionswarm.audit.verifier import CheckpointView, Reason, VerificationResult
+from optionswarm.storage.sql import raw_dbapi_errors
 
 __all__ = ["NODE_MIN_LEVEL", "AuditStore", "RecordRow", "compare_nodes", "node_id"]
 
@@ -154,10 +155,11 @@ class AuditStore:
         with self.engine.begin() as conn:
             cursor = conn.connection.cursor()
             try:
-                if records:
-                    cursor.executemany(*self._insert_sql(self.records, records))
-                if nodes:
-                    cursor.executemany(*self._insert_sql(self.nodes, nodes))
+                with raw_dbapi_errors(conn, f"INSERT INTO {self.records.name} ..."):
+                    if records:
+                        cursor.executemany(*self._insert_sql(self.records, records))
+                    if nodes:
+                        cursor.executemany(*self._insert_sql(self.nodes, nodes))
             finally:
                 cursor.close()
             cps = [checkpoint] if isinstance(checkpoint, dict) else list(checkpoint or ())
@@ -244,8 +246,9 @@ class AuditStore:
         with self.engine.connect() as conn:
             cursor = conn.connection.cursor()
             try:
-                cursor.execute(sql)
-                rows: list[RecordRow] = list(cursor.fetchall())
+                with raw_dbapi_errors(conn, sql):
+                    cursor.execute(sql)
+                    rows: list[RecordRow] = list(cursor.fetchall())
             finally:
                 cursor.close()
         return rows

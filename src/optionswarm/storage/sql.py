@@ -34,6 +34,8 @@ transaction (group commit) is what makes ``FULL`` fast: one flush per commit, no
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any, Literal
 
 import msgspec
@@ -46,6 +48,7 @@ __all__ = [
     "SqliteSynchronous",
     "StoreUnavailableError",
     "create_sql_engine",
+    "raw_dbapi_errors",
     "sqlite_url",
 ]
 
@@ -114,6 +117,24 @@ def create_sql_engine(config: SqlConfig | str) -> sa.Engine:
             raise StoreUnavailableError(where, cause) from context.original_exception
 
     return engine
+
+
+@contextlib.contextmanager
+def raw_dbapi_errors(conn: sa.Connection, statement: str) -> Iterator[None]:
+    """Around DB-API cursor calls that bypass SQLAlchemy: a lost server connection becomes
+    :class:`StoreUnavailableError` (and the connection is invalidated, so the pool replaces it),
+    like every statement SQLAlchemy runs itself; other errors pass through unchanged."""
+    dialect = conn.dialect
+    try:
+        yield
+    except dialect.loaded_dbapi.Error as error:
+        dbapi_conn = conn.connection.dbapi_connection
+        if dialect.name == "sqlite" or not dialect.is_disconnect(error, dbapi_conn, None):
+            raise
+        wrapped = sa.exc.OperationalError(statement, None, error)
+        conn.invalidate(error)
+        where = conn.engine.url.render_as_string(hide_password=True)
+        raise StoreUnavailableError(where, wrapped) from error
 
 
 def _create_sqlite_engine(url: sa.URL, cfg: SqlConfig) -> sa.Engine:

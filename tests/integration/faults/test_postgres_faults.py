@@ -317,3 +317,41 @@ def test_a_connection_killed_mid_transaction_is_a_clear_error_then_replaced(
         admin.dispose()
     store.save_breaker("y", b"{}", 2)  # a fresh connection from the pool
     assert store.load_breakers() == {"y": b"{}"}
+
+
+@pytest.mark.parametrize("when", ["begin", "engine_connect"])  # a raw write, a raw read
+def test_audit_io_on_a_connection_killed_after_checkout_is_a_clear_error(
+    pg: tuple[TcpProxyLike, sa.Engine], when: str
+) -> None:
+    """The audit store talks to the DB-API cursor directly (speed); a lost connection there is
+    the same ``StoreUnavailableError``, never a raw driver error."""
+    _, engine = pg
+    store = AuditStore(engine)
+    rows = [(s, s, "k", b"p", bytes(32), s.to_bytes(32, "big")) for s in range(3)]
+    if when == "engine_connect":
+        store.write_batch(rows, [], None)
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    kills: list[int] = []
+
+    def kill_once(conn: sa.Connection) -> None:  # between checkout and the raw DB-API call
+        if not kills:
+            pid = conn.connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
+            with admin.connect() as other:
+                other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            kills.append(pid)
+
+    io: Callable[[], object] = (
+        (lambda: store.write_batch(rows, [], None))
+        if when == "begin"
+        else (lambda: store.records_between(0, 3))
+    )
+    sa.event.listen(engine, when, kill_once)
+    try:
+        with pytest.raises(StoreUnavailableError, match="is unavailable"):
+            io()
+    finally:
+        sa.event.remove(engine, when, kill_once)
+        admin.dispose()
+    assert kills
+    io()  # the pool replaced the dead connection
+    assert store.tail() == (0, 3, (2).to_bytes(32, "big"))
