@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from optionswarm.api.testkit import ServerThread, bearer
+from optionswarm.api.testkit import PASSWORD, ServerThread, SmallRuntime, bearer, security_for
 from optionswarm.risk.testkit import option_symbol, standard_chain
 
 
@@ -85,3 +86,23 @@ def test_a_slow_client_never_holds_up_the_node(
         assert client.post("/api/risk/release", headers=admin).status_code == 200
         assert client.get("/api/risk", headers=admin).json()["trading_state"] == "active"
         assert server.call(lambda: server.runtime.hub.subscribers) == 1
+
+
+def _drain(ws: ClientConnection) -> None:
+    while True:
+        ws.recv(timeout=5)
+
+
+def test_the_stream_closes_when_the_token_expires(tmp_path: Path) -> None:
+    server = ServerThread(SmallRuntime(tmp_path), security_for(token_ttl_s=3)).start()
+    try:
+        login = {"username": "viewer", "password": PASSWORD}
+        token = httpx.post(f"{server.url}/api/auth/login", json=login).json()["access_token"]
+        with connect(_ws_url(server, token)) as ws:
+            assert json.loads(ws.recv(timeout=5))["type"] == "hello"
+            with pytest.raises(ConnectionClosed) as closed:
+                _drain(ws)
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 4401
+    finally:
+        server.stop()

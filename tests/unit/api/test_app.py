@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -68,3 +70,27 @@ def test_every_operation_documents_its_success_and_error_bodies(service: Trading
         if "requestBody" in op:
             assert {"400", "413", "422"} <= codes, (path, method)
         assert op.get("summary") or op.get("description"), (path, method)
+
+
+def test_every_route_and_dependency_runs_on_the_event_loop() -> None:
+    """The node is single-threaded on the loop: a plain ``def`` route or dependency would run
+    in a worker thread (and cost a thread hop per request)."""
+    import inspect
+
+    from fastapi.routing import APIRoute, APIWebSocketRoute
+
+    from optionswarm.api.app import api_routes
+
+    def calls(dependant: Any) -> Iterator[Any]:
+        yield dependant.call
+        for sub in dependant.dependencies:
+            yield from calls(sub)
+
+    checked = 0
+    for route in api_routes():
+        assert isinstance(route, APIRoute | APIWebSocketRoute)
+        for call in calls(route.dependant):
+            target = call if inspect.isfunction(call) else type(call).__call__
+            assert inspect.iscoroutinefunction(target), (route.path, call)
+            checked += 1
+    assert checked > 100
