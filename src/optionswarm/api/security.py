@@ -129,6 +129,7 @@ class Security:
             secret=_load_secret(settings),
             token_ttl_s=settings.token_ttl_s,
             rate_limit_per_minute=settings.rate_limit_per_minute,
+            login_per_minute=getattr(settings, "login_per_minute", 20),  # once [api] has it
             max_body_bytes=settings.max_body_bytes,
             cors_origins=tuple(settings.cors_origins),
         )
