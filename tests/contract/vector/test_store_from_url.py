@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+import optionswarm.storage.vector as vector_package
 from optionswarm.agents.slow import (
     AgentMemory,
     HashingEmbedder,
@@ -18,10 +19,10 @@ from optionswarm.agents.slow import (
 from optionswarm.storage.vector import (
     InMemoryVectorStore,
     LanceVectorStore,
+    PgVectorStore,  # exported lazily: psycopg and pgvector load only when it is asked for
     VectorRecord,
     vector_store_from_url,
 )
-from optionswarm.storage.vector._pgvector import PgVectorStore
 
 DAY = 86_400 * 10**9
 
@@ -50,12 +51,27 @@ def test_memory_and_lancedb_urls_and_plain_paths(tmp_path: Path) -> None:
             vector_store_from_url(bad, 4)
 
 
+def test_the_package_exports_pgvector_lazily_and_nothing_else_unknown() -> None:
+    assert vector_package.PgVectorConfig().table == "agent_memory"
+    with pytest.raises(AttributeError, match="FaissStore"):
+        _ = vector_package.FaissStore
+
+
 def test_settings_section_rejects_unknown_keys_and_unsafe_table_names() -> None:
     assert MemorySettings().url.startswith("lancedb://")
     with pytest.raises(ValidationError):
         MemorySettings(table="drop table x")  # type: ignore[call-arg]
     with pytest.raises(ValidationError):
         MemorySettings(dimension=3)  # type: ignore[call-arg]
+
+
+def test_embedder_choice_sets_the_store_dimension() -> None:
+    minilm = memory_from_settings(MemorySettings(url="memory://", embedder="minilm"))
+    assert minilm.embedder.name == "all-minilm-l6-v2"  # loaded on first use, not here
+    assert minilm.store.dim == 384
+    default = memory_from_settings(MemorySettings(url="memory://"))
+    assert default.store.dim == default.embedder.dim
+    assert default.embedder.name in {"all-minilm-l6-v2", "hashing"}
 
 
 def test_memory_from_settings_on_lancedb_recalls_only_known_outcomes(tmp_path: Path) -> None:

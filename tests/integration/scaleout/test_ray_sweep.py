@@ -77,3 +77,12 @@ def test_walk_forward_folds_on_ray_match_the_serial_folds(ray_pool: Executor) ->
     assert on_ray == serial
     assert [f["test_start"] for f in serial["folds"]] == ["2016-02-01", "2016-03-01"]
     assert serial["out_of_sample"]["sessions"] > 30
+
+
+def test_ray_executor_refuses_zero_workers_and_maps_nothing_without_starting() -> None:
+    pytest.importorskip("ray", reason="Ray is in the `scale` extra")
+    from optionswarm.backtest._ray import RayExecutor
+
+    with pytest.raises(ValueError, match="workers"):
+        RayExecutor(workers=0)
+    assert RayExecutor(workers=3).map(abs, []) == []
