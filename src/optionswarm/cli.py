@@ -43,7 +43,7 @@ def _register_subcommands() -> None:
     app.add_typer(audit_cli.app, name="audit")
     from optionswarm.backtest import cli as backtest_cli  # noqa: PLC0415 -- lazy subsystem import
 
-    app.command(name="backtest")(backtest_cli.backtest_command)
+    app.add_typer(backtest_cli.app, name="backtest")  # one backtest, or `backtest sweep`
     from optionswarm.pricing import cli as pricing_cli  # noqa: PLC0415 -- lazy subsystem import
 
     app.command(name="price")(pricing_cli.price_command)
