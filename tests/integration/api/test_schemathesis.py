@@ -80,7 +80,7 @@ def test_schemathesis_finds_no_5xx_and_no_schema_violation(tmp_path: Path) -> No
                 "--header",
                 f"Authorization: Bearer {token}",
                 "--max-examples",
-                "25",
+                "20",
                 "--seed",
                 "20261125",
                 "--request-timeout",
