@@ -226,10 +226,20 @@ class TradingService:
         return list(self._position_views().values())
 
     def structures(self) -> list[v.Structure]:
-        """Open trades grouped as structures."""
+        """Open trades grouped as structures; ``max_loss`` is the opening order's as measured
+        for its approval (None when it needed none)."""
         portfolio = self.node.portfolio
         trades = portfolio.ledger.open_trades(portfolio.marks())
-        return convert.structure_views(trades, self._position_views())
+        views = convert.structure_views(trades, self._position_views())
+        oversight = self.runtime.oversight
+        if oversight is None:
+            return views
+        out = []
+        for view in views:
+            stored = oversight.store.load_by_order(view.structure_id)
+            loss = None if stored is None else stored.request.max_loss
+            out.append(view.model_copy(update={"max_loss": loss}))
+        return out
 
     # -- orders and fills --------------------------------------------------------------------
     def _order_view(self, cid: str) -> v.Order:

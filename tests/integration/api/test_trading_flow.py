@@ -76,6 +76,7 @@ def test_a_manual_order_waits_for_an_approver_then_fills(
     assert positions[option_symbol(CHAIN, 90.0, call=False)]["structure_id"] == "flow-1"
     structures = client.get("/api/structures", headers=trader).json()
     assert [s["structure_id"] for s in structures] == ["flow-1"]
+    assert structures[0]["max_loss"] == request["max_loss"]
     risk = client.get("/api/risk", headers=trader).json()
     assert risk["usage"]["positions"] == 2.0
     kinds = _kinds_since(server, start)
