@@ -28,6 +28,7 @@ __all__ = [
     "BusSettings",
     "ConfigError",
     "ExecutionSettings",
+    "MemorySettings",
     "OversightSettings",
     "PortfolioSettings",
     "ReplaySettings",
@@ -164,6 +165,16 @@ class BacktestSettings(_Section):
         return self
 
 
+class MemorySettings(_Section):
+    """Where agent memory lives (``lancedb://DIR``, ``postgresql://...`` for pgvector,
+    ``memory://``) and how situations are embedded; see ``agents.slow.memory_store``."""
+
+    url: str = "lancedb://var/agent-memory"
+    table: str = Field(default="agent_memory", pattern=r"^[a-z_][a-z0-9_]{0,47}$")
+    embedder: Literal["default", "hashing", "minilm"] = "default"
+    ef_search: int = Field(default=100, ge=1, le=1000)
+
+
 class ReplaySettings(_Section):
     """What ``optionswarm run`` replays in paper mode: real bars, modelled chains, paced.
 
@@ -227,6 +238,7 @@ class Settings(BaseSettings):
     oversight: OversightSettings = OversightSettings()
     replay: ReplaySettings = ReplaySettings()
     api: ApiSettings = ApiSettings()
+    memory: MemorySettings = MemorySettings()
 
     @classmethod
     def settings_customise_sources(

@@ -115,3 +115,22 @@ def test_settings_are_frozen() -> None:
     with pytest.raises(ValidationError):
         settings.backtest.seed = 9  # type: ignore[misc]
     assert isinstance(settings, Settings)
+
+
+def test_run_sections_read_from_file_and_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "run.toml"
+    path.write_text("[replay]\nspeed = 4.0\nstart = 2017-01-03\n[api]\nport = 8050\n")
+    monkeypatch.setenv("OPTIONSWARM_MEMORY__URL", "postgresql://127.0.0.1:5432/test")
+    settings = load_settings(path, replay={"end": "2017-06-30"})
+    assert settings.replay.speed == 4.0
+    assert str(settings.replay.start) == "2017-01-03"  # file and keyword merge, section by key
+    assert str(settings.replay.end) == "2017-06-30"
+    assert settings.api.port == 8050
+    assert settings.api.host == "127.0.0.1"  # loopback unless configured
+    assert settings.memory.url.startswith("postgresql://")
+    with pytest.raises(ConfigError, match=r"replay\.speed"):
+        load_settings(replay={"speed": 0})
+    with pytest.raises(ConfigError, match="end 2018-01-01 must be after start 2018-02-01"):
+        load_settings(replay={"start": "2018-02-01", "end": "2018-01-01"})

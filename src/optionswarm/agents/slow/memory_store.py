@@ -1,7 +1,7 @@
 """Agent memory built from settings: which vector store (by URL) and which embedder.
 
-``MemorySettings`` is the settings section (``[memory]`` in TOML, ``OPTIONSWARM_MEMORY__URL``
-once ``Settings`` carries it); ``memory_from_settings`` builds the ``AgentMemory``:
+``config.MemorySettings`` is the settings section (``[memory]`` in TOML,
+``OPTIONSWARM_MEMORY__URL``); ``memory_from_settings`` builds the ``AgentMemory``:
 
 * ``url``: ``lancedb://DIR`` (the embedded default), ``postgresql://...`` for pgvector on a
   shared server (the ``services`` extra), or ``memory://`` (nothing kept);
@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from typing import Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from optionswarm.agents.slow.embedders import (
     Embedder,
     HashingEmbedder,
@@ -23,6 +21,7 @@ from optionswarm.agents.slow.embedders import (
     default_embedder,
 )
 from optionswarm.agents.slow.memory import AgentMemory
+from optionswarm.config import MemorySettings
 from optionswarm.storage.vector import vector_store_from_url
 
 __all__ = ["MemorySection", "MemorySettings", "memory_from_settings"]
@@ -44,17 +43,6 @@ class MemorySection(Protocol):
 
     @property
     def ef_search(self) -> int: ...
-
-
-class MemorySettings(BaseModel):
-    """Where agent memory lives and how situations are embedded (see the module docstring)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    url: str = "lancedb://var/agent-memory"
-    table: str = Field(default="agent_memory", pattern=r"^[a-z_][a-z0-9_]{0,47}$")
-    embedder: EmbedderName = "default"
-    ef_search: int = Field(default=100, ge=1, le=1000)
 
 
 def _embedder(name: EmbedderName) -> Embedder:
