@@ -173,7 +173,7 @@ def _summary(values: list[float]) -> dict[str, float]:
 
 
 def test_live_events_reach_the_page_fast(server: Server, browser: Any) -> None:
-    """Orders refused at once by risk (wrong underlying) make one order event each, 25 a second.
+    """Orders refused at once by risk (wrong underlying), about 20 a second, one order event each.
     For each: when the test sent it, when a bare WebSocket client got its first event (the server
     has sent it) and when the page's stream handler got it. The target is on the page's delay
     after the server sent the event; the figure from the send includes the request and the risk
@@ -193,7 +193,7 @@ def test_live_events_reach_the_page_fast(server: Server, browser: Any) -> None:
                 reply = api.post("/api/orders", json=order).raise_for_status().json()
                 sent[reply["client_order_id"]] = before
                 assert reply["state"] == "denied"
-                time.sleep(0.04)
+                time.sleep(0.03)
         page.wait_for_function(
             "ids => ids.every(id => (window.__oswStream || []).some(p => p.key === id))",
             arg=list(sent),

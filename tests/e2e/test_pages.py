@@ -30,8 +30,7 @@ def _shoot(page: Any, server: Server, name: str, suffix: str) -> None:
     path, ready = PAGES[name]
     page.goto(f"{server.base}{path}")
     page.get_by_test_id(ready).first.wait_for(timeout=10_000)
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(300)  # charts lay out after their container is measured
+    page.wait_for_timeout(400)  # the page's other requests land; charts lay out
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{suffix}.png"), full_page=True)
 
 
@@ -68,7 +67,7 @@ def test_a_backtest_launched_from_the_page_reports_progress_and_opens_its_report
 
 def test_first_load_is_under_a_second(server: Server, browser: Any) -> None:
     timings: dict[str, list[float]] = {"login": [], "overview": []}
-    for _ in range(5):
+    for _ in range(3):
         context = browser.new_context(viewport=DESKTOP)  # a cold cache every time
         page = context.new_page()
         page.goto(f"{server.base}/login/")
@@ -109,7 +108,7 @@ def test_every_page_renders_without_errors_and_is_photographed(
     for name in PAGES:
         _shoot(page, server, name, "desktop-dark")
     page.get_by_role("button", name="Light theme").click()
-    for name in ("overview", "approvals", "chain", "positions"):
+    for name in ("overview", "chain"):
         _shoot(page, server, name, "desktop-light")
     context.close()
 
@@ -119,7 +118,7 @@ def test_every_page_renders_without_errors_and_is_photographed(
     page = phone.new_page()
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     login(page, server, "ann")
-    for name in ("overview", "approvals", "positions", "agents"):
+    for name in ("overview", "approvals", "positions"):
         _shoot(page, server, name, "phone-light")
     page.get_by_role("button", name="Menu").click()
     page.screenshot(path=str(SCREENSHOTS / "menu-phone-light.png"))

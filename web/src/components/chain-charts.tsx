@@ -18,7 +18,7 @@ export function SmileChart({ data, spot }: { data: { strike: number; call?: numb
           <Legend />
           <ReferenceLine x={spot} stroke="var(--muted-foreground)" strokeDasharray="4 4" />
           <Line type="monotone" dataKey="call" name="call IV" stroke="var(--chart-1)" dot={false} connectNulls isAnimationActive={false} />
-          <Line type="monotone" dataKey="put" name="put IV" stroke="var(--chart-3)" dot={false} connectNulls isAnimationActive={false} />
+          <Line type="monotone" dataKey="put" name="put IV" stroke="var(--chart-3)" strokeDasharray="5 3" dot={false} connectNulls isAnimationActive={false} />
         </LineChart>
       </ResponsiveContainer>
     </div>

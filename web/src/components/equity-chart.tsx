@@ -5,12 +5,11 @@ import { Area, AreaChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YA
 
 import { money, nsToUtc } from "@/lib/format";
 
-const compact = new Intl.NumberFormat("en-US", {
-  style: "currency",
-  currency: "USD",
-  notation: "compact",
-  maximumSignificantDigits: 4,
-});
+/** "$1,000.2k": thousands with one decimal, so that a curve moving by a few dollars on a
+ * million still has distinct ticks. */
+export function kilo(v: number): string {
+  return `$${(v / 1000).toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 })}k`;
+}
 
 /** The equity curve as an area chart (memoised: it re-renders only when its points change). */
 export const EquityChart = memo(function EquityChart({ points }: { points: { ts_ns: number; equity: number | null }[] }) {
@@ -19,7 +18,7 @@ export const EquityChart = memo(function EquityChart({ points }: { points: { ts_
   }
   const data = points.map((p) => ({ t: p.ts_ns / 1e6, equity: p.equity }));
   return (
-    <div className="h-64 w-full" data-testid="equity-chart">
+    <div className="h-72 w-full" data-testid="equity-chart">
       <ResponsiveContainer width="100%" height="100%">
         <AreaChart data={data} margin={{ top: 8, right: 8, left: 8, bottom: 0 }}>
           <defs>
@@ -40,10 +39,10 @@ export const EquityChart = memo(function EquityChart({ points }: { points: { ts_
           />
           <YAxis
             domain={["auto", "auto"]}
-            tickFormatter={(v: number) => compact.format(v)}
+            tickFormatter={kilo}
             stroke="var(--muted-foreground)"
             fontSize={11}
-            width={60}
+            width={72}
           />
           <Tooltip
             contentStyle={{ background: "var(--popover)", border: "1px solid var(--border)", borderRadius: 8 }}

@@ -15,13 +15,14 @@ import { money, num, nsToUtc } from "@/lib/format";
 import { isWorking } from "@/lib/orders";
 import { can } from "@/lib/roles";
 
+const LIMIT = 50;
 const STATES = ["", "pending_approval", "working", "partially_filled", "filled", "denied", "cancelled", "rejected", "expired"];
 
 export default function OrdersPage() {
   const { api, session } = useApp();
   const [state, setState] = useState("");
-  const orders = useApi((a) => a.orders({ state: state || undefined, limit: 200 }), [state], { refreshOn: ["order", "fill"], throttleMs: 100 });
-  const fills = useApi((a) => a.fills({ limit: 200 }), [], { refreshOn: ["fill"], throttleMs: 100 });
+  const orders = useApi((a) => a.orders({ state: state || undefined, limit: LIMIT }), [state], { refreshOn: ["order", "fill"], throttleMs: 100 });
+  const fills = useApi((a) => a.fills({ limit: LIMIT }), [], { refreshOn: ["fill"], throttleMs: 100 });
   const mayTrade = can(session, "orders.write");
   const [cancelError, setCancelError] = useState<Error | null>(null);
   const cancel = async (id: string) => {
@@ -55,7 +56,10 @@ export default function OrdersPage() {
       )}
       <Card>
         <CardHeader>
-          <CardTitle>Orders</CardTitle>
+          <div className="flex flex-col gap-1">
+            <CardTitle>Orders</CardTitle>
+            <span className="text-muted-foreground text-xs">the newest {LIMIT}</span>
+          </div>
           <label className="flex items-center gap-2 text-sm">
             State
             <NativeSelect value={state} onChange={(e) => setState(e.target.value)} aria-label="Filter by state">
@@ -123,7 +127,10 @@ export default function OrdersPage() {
       </Card>
       <Card>
         <CardHeader>
-          <CardTitle>Fills</CardTitle>
+          <div className="flex flex-col gap-1">
+            <CardTitle>Fills</CardTitle>
+            <span className="text-muted-foreground text-xs">the newest {LIMIT}</span>
+          </div>
         </CardHeader>
         <CardContent>
           <Table data-testid="fills-table">
