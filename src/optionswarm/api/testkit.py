@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-import msgspec
 import uvicorn
 from argon2 import PasswordHasher
 
@@ -116,10 +115,6 @@ class SmallRuntime:
         self.oversight: OversightService | None = (
             attach_oversight(self.node, config, store=in_memory_store()) if oversight else None
         )
-        controls = self.node.risk.controls if self.node.risk is not None else None
-        if controls is not None:  # the API lets approvers use the kill switch (contract)
-            kill_roles = controls.config.kill_roles | {"approver"}
-            controls.config = msgspec.structs.replace(controls.config, kill_roles=kill_roles)
         self.hub = EventHub(self.node.bus)
         self.replay: ReplayDriver | None = ReplayDriver(
             _events(sessions),

@@ -255,7 +255,8 @@ class RiskConfig(_Frozen, frozen=True, kw_only=True):
     margin_profile: BrokerProfile = REG_T
     starting_equity: float = 100_000.0
     broad_based_indexes: frozenset[str] = DEFAULT_BROAD_BASED
-    kill_roles: frozenset[str] = frozenset({"trader", "admin"})
+    # anyone who trades or oversees trading may stop it; only an admin may restart it
+    kill_roles: frozenset[str] = frozenset({"trader", "approver", "admin"})
     release_roles: frozenset[str] = frozenset({"admin"})
     flatten_on_kill: bool = False
     heartbeat_ns: int = _SECOND
