@@ -213,6 +213,7 @@ class ApiSettings(_Section):
     secret_file: Path | None = None
     token_ttl_s: int = Field(default=900, ge=30, le=86_400)
     rate_limit_per_minute: int = Field(default=1200, ge=1)
+    login_per_minute: int = Field(default=20, ge=1)  # per address: each attempt costs a hash
     max_body_bytes: int = Field(default=65_536, ge=1024)
     cors_origins: tuple[str, ...] = ()
 

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,7 +35,8 @@ def build_run_settings(
     state_dir: Path | None = None,
     paused: bool = False,
 ) -> Settings:
-    """Settings for a paper run: the file and environment, then the command line's options."""
+    """Settings for a paper run: the file and environment, changes staged through the API
+    (``PATCH /api/config``, applied at this start), then the command line's options."""
     api: dict[str, Any] = {
         k: v for k, v in (("host", host), ("port", port), ("state_dir", state_dir)) if v is not None
     }
@@ -44,13 +45,16 @@ def build_run_settings(
     }
     if paused:
         replay["start_paused"] = True
-    overrides: dict[str, Any] = {"mode": "paper"}
-    if api:
-        overrides["api"] = api
-    if replay:
-        overrides["replay"] = replay
+    from optionswarm.service.settings_ops import load_config_overrides  # noqa: PLC0415
+
+    base = load_settings(config, **({"api": api} if api else {}))
+    overrides = load_config_overrides(base.api.state_dir)
+    overrides["mode"] = "paper"
+    for section, values in (("api", api), ("replay", replay)):
+        if values:
+            overrides[section] = {**overrides.get(section, {}), **values}
     if strategy is not None:
-        overrides["strategy"] = {"name": strategy}
+        overrides["strategy"] = {**overrides.get("strategy", {}), "name": strategy}
     return load_settings(config, **overrides)
 
 
@@ -91,6 +95,7 @@ async def serve(settings: Settings) -> None:
         await server.serve()
     finally:
         await runtime.stop()
+        service.close()  # a backtest job still running is stopped
 
 
 def _graceful_server_class() -> type[Any]:
@@ -152,4 +157,14 @@ def run_command(  # noqa: PLR0917  # typer maps each option to a parameter
     except ConfigError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    asyncio.run(serve(settings))
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        runner.run(serve(settings))
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop when installed (as uvicorn uses it): lower latency for the API and the stream."""
+    try:
+        import uvloop  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - uvloop ships with uvicorn[standard]
+        return None
+    return uvloop.new_event_loop
