@@ -56,6 +56,9 @@ def _register_subcommands() -> None:
     from optionswarm.service import cli as service_cli  # noqa: PLC0415 -- lazy subsystem import
 
     app.command(name="run")(service_cli.run_command)
+    from optionswarm.service import users_cli  # noqa: PLC0415 -- lazy subsystem import
+
+    app.add_typer(users_cli.app, name="users")
     from optionswarm.monitoring import doctor  # noqa: PLC0415 -- lazy subsystem import
 
     app.command(name="doctor")(doctor.doctor_command)
