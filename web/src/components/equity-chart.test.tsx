@@ -1,13 +1,13 @@
 import { render, screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
-import { EquityChart, kilo } from "./equity-chart";
+import { axisDollars, EquityChart } from "./equity-chart";
 
-describe("kilo", () => {
-  it("keeps a move of a few hundred dollars on a million visible", () => {
-    expect(kilo(1_000_168)).toBe("$1,000.2k");
-    expect(kilo(1_000_000)).toBe("$1,000.0k");
-    expect(kilo(987_654)).toBe("$987.7k");
+describe("axisDollars", () => {
+  it("keeps a move of a few dollars on a million visible", () => {
+    expect(axisDollars(1_000_042)).toBe("$1,000,042");
+    expect(axisDollars(1_000_084.4)).toBe("$1,000,084");
+    expect(axisDollars(987_654.5)).toBe("$987,655");
   });
 });
 

@@ -5,10 +5,12 @@ import { Area, AreaChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YA
 
 import { money, nsToUtc } from "@/lib/format";
 
-/** "$1,000.2k": thousands with one decimal, so that a curve moving by a few dollars on a
- * million still has distinct ticks. */
-export function kilo(v: number): string {
-  return `$${(v / 1000).toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 })}k`;
+const wholeDollars = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 0 });
+
+/** Whole dollars ("$1,000,168"): a curve moving by a few dollars on a million keeps distinct
+ * ticks. */
+export function axisDollars(v: number): string {
+  return wholeDollars.format(v);
 }
 
 /** The equity curve as an area chart (memoised: it re-renders only when its points change). */
@@ -18,7 +20,7 @@ export const EquityChart = memo(function EquityChart({ points }: { points: { ts_
   }
   const data = points.map((p) => ({ t: p.ts_ns / 1e6, equity: p.equity }));
   return (
-    <div className="h-72 w-full" data-testid="equity-chart">
+    <div className="h-80 w-full" data-testid="equity-chart">
       <ResponsiveContainer width="100%" height="100%">
         <AreaChart data={data} margin={{ top: 8, right: 8, left: 8, bottom: 0 }}>
           <defs>
@@ -39,17 +41,17 @@ export const EquityChart = memo(function EquityChart({ points }: { points: { ts_
           />
           <YAxis
             domain={["auto", "auto"]}
-            tickFormatter={kilo}
+            tickFormatter={axisDollars}
             stroke="var(--muted-foreground)"
             fontSize={11}
-            width={72}
+            width={84}
           />
           <Tooltip
             contentStyle={{ background: "var(--popover)", border: "1px solid var(--border)", borderRadius: 8 }}
             labelFormatter={(t) => nsToUtc(Number(t) * 1e6)}
             formatter={(v) => [money(Number(v)), "Equity"]}
           />
-          <Area type="monotone" dataKey="equity" stroke="var(--chart-1)" fill="url(#eq)" strokeWidth={2} isAnimationActive={false} />
+          <Area type="linear" dataKey="equity" stroke="var(--chart-1)" fill="url(#eq)" strokeWidth={2} isAnimationActive={false} />
         </AreaChart>
       </ResponsiveContainer>
     </div>
