@@ -12,7 +12,7 @@ from optionswarm.model import Position as DomainPosition
 from optionswarm.oversight.types import ApprovalRequest, DecisionInfo
 from optionswarm.portfolio.greeks import ContractRisk
 from optionswarm.portfolio.ledger import Trade
-from optionswarm.risk.market import OptionMark
+from optionswarm.risk.market import OptionMark, UnderlyingMark
 from optionswarm.service import views as v
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "chain_rows",
     "chain_view",
     "decision_view",
+    "dollar_greeks",
     "fill_view",
     "greeks_of",
     "order_view",
@@ -79,10 +80,29 @@ def fill_view(fill: Fill) -> v.Fill:
     )
 
 
+def dollar_greeks(
+    position: DomainPosition, option: OptionMark | None, underlying: UnderlyingMark | None
+) -> tuple[float, float, float, float] | None:
+    """A position's Greeks in the risk engine's dollar units (delta$ = delta x S x m, gamma$
+    per 1 % move, vega per vol point, theta per day), so that positions, the portfolio, the
+    limits and the chain all speak one unit; None without a mark."""
+    q = position.quantity
+    if option is not None:
+        return (q * option.delta, q * option.gamma, q * option.vega, q * option.theta)
+    if underlying is not None:
+        return (q * underlying.spot, 0.0, 0.0, 0.0)
+    return None
+
+
 def position_view(
-    position: DomainPosition, risk: ContractRisk | None, now_ns: int, structure_id: str | None
+    position: DomainPosition,
+    risk: ContractRisk | None,
+    now_ns: int,
+    structure_id: str | None,
+    greeks: tuple[float, float, float, float] | None = None,
 ) -> v.Position:
-    """A held symbol with its mark and position Greeks (quantity x multiplier x per unit)."""
+    """A held symbol with its mark and position Greeks (``greeks``: dollar Greeks from
+    :func:`dollar_greeks`; None leaves them unknown)."""
     weight = position.quantity * position.multiplier
     mark = risk.mark if risk is not None else None
     value = None if mark is None else weight * mark
@@ -108,10 +128,10 @@ def position_view(
         mark=mark,
         market_value=value,
         unrealized_pnl=pnl,
-        delta=None if risk is None else weight * risk.delta,
-        gamma=None if risk is None else weight * risk.gamma,
-        vega=None if risk is None else weight * risk.vega,
-        theta=None if risk is None else weight * risk.theta / 365.0,
+        delta=None if greeks is None else greeks[0],
+        gamma=None if greeks is None else greeks[1],
+        vega=None if greeks is None else greeks[2],
+        theta=None if greeks is None else greeks[3],
         structure_id=structure_id,
     )
 

@@ -78,10 +78,10 @@ class TradingService:
         self._fill_value: dict[str, float] = {}
         self._chains: dict[str, ChainSnapshot] = {}
         self._snapshot: PortfolioSnapshot | None = None
-        store = node.order_manager.store
-        for fill in store.load_fills() if store is not None else ():
-            self._on_fill(fill)
         self._version = 0  # bumped by every market or book event: a key for cached views
+        store = node.order_manager.store
+        for fill in store.load_fills() if store is not None else ():  # fills already stored
+            self._on_fill(fill)
         bus = node.bus
         bus.subscribe(FILLS, self._on_fill)
         bus.subscribe(CHAINS, self._on_chain)
@@ -216,8 +216,15 @@ class TradingService:
         portfolio = self.node.portfolio
         trade_of = {s: t.trade_id for t in portfolio.ledger.open_trades({}) for s in t.symbols}
         now = self.now_ns()
+        market = self.risk.market
         return {
-            symbol: convert.position_view(p, portfolio.risk.get(symbol), now, trade_of.get(symbol))
+            symbol: convert.position_view(
+                p,
+                portfolio.risk.get(symbol),
+                now,
+                trade_of.get(symbol),
+                convert.dollar_greeks(p, market.option(symbol), market.underlying(symbol)),
+            )
             for symbol, p in sorted(portfolio.positions.items())
         }
 

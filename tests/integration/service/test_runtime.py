@@ -16,6 +16,7 @@ from optionswarm.execution import OrderState
 from optionswarm.model import ChainSnapshot, OrderIntent, OrderLeg, Side
 from optionswarm.oversight import ApprovalStatus
 from optionswarm.service import NodeRuntime, ReplayState
+from optionswarm.service.core import TradingService
 
 pytestmark = pytest.mark.anyio
 
@@ -147,6 +148,13 @@ async def test_a_manual_order_waits_for_a_human_and_the_replay_holds_meanwhile(
     assert decided.status is ApprovalStatus.APPROVED
     await _until(lambda: runtime.node.order_manager.get("manual-1").state is OrderState.FILLED)
     await _until(lambda: runtime.replay.sessions_done > held_at)  # decided: the replay moves on
+    views = TradingService(runtime).positions()
+    total = [sum(getattr(p, g) or 0.0 for p in views) for g in ("delta", "gamma", "vega", "theta")]
+    book = runtime.node.risk.status().greeks  # the risk engine's dollar Greeks of the book
+    assert total == pytest.approx(list(book), rel=1e-9, abs=1e-6)  # one unit everywhere
+    [bought] = [p for p in views if p.symbol == symbol]
+    assert bought.delta is not None
+    assert 0 < bought.delta < bought.quantity * 100 * chains[-1].spot  # a call: delta$ in (0, S m)
     positions = runtime.node.portfolio.positions
     assert positions.get(symbol) is not None
     assert positions[symbol].quantity >= 1
