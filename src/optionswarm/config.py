@@ -93,6 +93,12 @@ class RiskSettings(_Section):
     loss_breakers: bool | None = None
     heartbeat_s: float = Field(default=3600.0, gt=0.0)
     flatten_on_kill: bool = False
+    # portfolio Greek limits after an order, in the risk engine's dollar units (delta$ = delta x
+    # spot x multiplier, gamma$ per 1 % move, vega $ per vol point, theta $ per day); None: none
+    max_delta_dollars: float | None = Field(default=None, gt=0.0)
+    max_gamma_dollars: float | None = Field(default=None, gt=0.0)
+    max_vega_dollars: float | None = Field(default=None, gt=0.0)
+    max_theta_dollars: float | None = Field(default=None, gt=0.0)
 
 
 class OversightSettings(_Section):

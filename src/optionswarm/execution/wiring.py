@@ -27,6 +27,8 @@ from optionswarm.model import Bar, ChainSnapshot, Quote, underlying_for_root
 from optionswarm.risk import (
     BreakersConfig,
     CollarConfig,
+    GreekBounds,
+    GreekLimits,
     LossLimits,
     OrderLimits,
     RiskConfig,
@@ -60,7 +62,14 @@ def risk_config_from_settings(settings: Settings) -> RiskConfig:
             breakers, daily_loss=None, drawdown=None, consecutive_losses=None
         )
     max_loss = section.max_loss_fraction * settings.portfolio.initial_cash
+    total = GreekBounds(
+        delta=section.max_delta_dollars,
+        gamma=section.max_gamma_dollars,
+        vega=section.max_vega_dollars,
+        theta=section.max_theta_dollars,
+    )
     return RiskConfig(
+        greeks=GreekLimits(total=total),
         order=OrderLimits(
             allow_market_orders=allow_market,
             max_order_premium=max_loss,

@@ -229,3 +229,21 @@ def test_no_heartbeat_timer_runs_when_no_breaker_trips_on_time_alone() -> None:
     assert clock.timer_names() == []
     for component in reversed(path.components):
         component.stop()
+
+
+def test_portfolio_greek_limits_come_from_settings_and_deny_an_order_beyond_them() -> None:
+    limited = load_settings(risk={"max_delta_dollars": 1_000.0, "max_vega_dollars": 5e5})
+    config = risk_config_from_settings(limited)
+    assert config.greeks.total.delta == 1_000.0
+    assert config.greeks.total.vega == 5e5
+    assert config.greeks.total.gamma is None  # unset: unbounded
+    assert risk_config_from_settings(Settings()).greeks.total.delta is None
+    node = TradingNode(limited)
+    assert node.risk is not None
+    node.start()
+    node.bus.publish(CHAINS, CHAIN)
+    # a short put spread carries far more than $1,000 of dollar delta per spread
+    verdict = node.risk.check(_intent("greeks-1", CHAIN.ts_ns, quantity=1))
+    node.stop()
+    assert verdict.outcome.value == "deny"
+    assert "delta_limit_exceeded" in verdict.message
