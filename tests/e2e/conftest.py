@@ -175,9 +175,12 @@ def own_server(tmp_path: Path) -> Iterator[Server]:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Debian's chromium, headless, with its profile and caches in a temporary HOME."""
+    """Debian's chromium, headless, with its profile and caches in a temporary HOME.
+
+    Module-scoped: Playwright's sync API keeps an event loop running on the main thread while
+    it is open, which would break every later test that runs its own asyncio loop."""
     if not CHROMIUM.is_file():
         pytest.fail("Debian's chromium is missing: apt-get install -y chromium")
     from playwright.sync_api import sync_playwright
