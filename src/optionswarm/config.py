@@ -186,15 +186,16 @@ class ReplaySettings(_Section):
 
     ``speed``: trading sessions per second of wall time. ``hold_for_approvals``: the replay does
     not move to the next session while an approval request is open (at most ``hold_limit_s``
-    wall seconds), so a person has time to decide; an undecided request then expires on the
-    node's clock like any other (its time-to-live is shorter than a session).
+    wall seconds; None: the request's time-to-live, ``oversight.ttl_s``, so that the countdown a
+    person sees is the time they have), so a person has time to decide; an undecided request then
+    expires on the node's clock like any other (its time-to-live is shorter than a session).
     """
 
     start: dt.date = dt.date(2018, 1, 2)
     end: dt.date = dt.date(2018, 12, 31)
     speed: float = Field(default=1.0, gt=0.0, le=10_000.0)
     hold_for_approvals: bool = True
-    hold_limit_s: float = Field(default=120.0, gt=0.0)
+    hold_limit_s: float | None = Field(default=None, gt=0.0)
     start_paused: bool = False
     cancel_working_on_stop: bool = True  # False: working orders stay in the execution store
 

@@ -142,7 +142,7 @@ class NodeRuntime:
             speed=replay.speed,
             modelled=settings.backtest.modelled_chains,
             hold=self._approval_open if replay.hold_for_approvals else None,
-            hold_limit_s=replay.hold_limit_s,
+            hold_limit_s=replay.hold_limit_s or settings.oversight.ttl_s,
             after_session=self._after_session,
         )
         self._last_decision_id: str | None = None

@@ -94,6 +94,7 @@ async def test_a_run_replays_every_session_streams_it_and_checkpoints_the_audit_
     # a second run gets its own directory; the signing key is shared
     again = NodeRuntime(_settings(tmp_path, {}))
     assert again.run_dir != runtime.run_dir
+    assert again.replay.hold_limit_s == 900.0  # a person gets the request's whole time-to-live
     assert again.audit.public_key == runtime.audit.public_key
 
 
