@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from optionswarm.api.deps import Caller, ServiceDep, client_ip, get_security
 from optionswarm.api.errors import responses
@@ -29,6 +29,24 @@ async def health(service: ServiceDep) -> v.Health:
 async def ready(service: ServiceDep) -> v.Ready:
     """Readiness: the state of every component."""
     return service.ready()
+
+
+@router.get(
+    "/metrics",
+    tags=["system"],
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Prometheus text exposition of the node's metrics",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        },
+        **responses(429),
+    },
+)
+async def metrics(request: Request, service: ServiceDep) -> Response:
+    """Prometheus metrics of the node (no token: bound to loopback by default)."""
+    body, content_type = service.metrics(request.headers.get("accept"))
+    return Response(content=body, media_type=content_type)
 
 
 @router.post(

@@ -18,6 +18,7 @@ import uuid
 from typing import Any
 
 import msgspec
+from prometheus_client import CollectorRegistry
 
 from optionswarm._version import __version__
 from optionswarm.engine.events import PortfolioSnapshot
@@ -34,6 +35,7 @@ from optionswarm.model import (
     TimeInForce,
     underlying_for_root,
 )
+from optionswarm.monitoring.metrics import render_metrics
 from optionswarm.oversight.service import ApprovalRefusedError, OversightService
 from optionswarm.oversight.states import ApprovalStatus
 from optionswarm.risk import (
@@ -130,6 +132,15 @@ class TradingService:
         self.record(kind, {**actor.as_payload(), **payload})
 
     # -- health and status -------------------------------------------------------------------
+    def metrics(self, accept: str | None = None) -> tuple[bytes, str]:
+        """The node's Prometheus metrics (``runtime.metrics``; none kept: an empty page) and
+        their content type, negotiated from ``accept`` (OpenMetrics when asked for)."""
+        node_metrics = getattr(self.runtime, "metrics", None)
+        if node_metrics is None:
+            return render_metrics(CollectorRegistry(), accept)
+        body, content_type = node_metrics.render(accept)
+        return body, content_type
+
     @staticmethod
     def health() -> v.Health:
         """Liveness."""

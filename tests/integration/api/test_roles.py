@@ -22,6 +22,7 @@ NOBODY = None
 TABLE: list[tuple[str, str, object, Permission | None, int]] = [
     ("GET", "/health", None, NOBODY, 200),
     ("GET", "/ready", None, NOBODY, 200),
+    ("GET", "/metrics", None, NOBODY, 200),
     ("GET", "/api/auth/me", None, P.READ, 200),
     ("GET", "/api/status", None, P.READ, 200),
     ("GET", "/api/replay", None, P.READ, 200),
@@ -72,7 +73,9 @@ ROLES = tuple(ALLOWED)
 def _call(client: httpx.Client, method: str, path: str, body: object, token: str | None) -> int:
     headers = bearer(token) if token else {}
     reply = client.request(method, path, json=body, headers=headers)
-    assert reply.headers["content-type"].startswith(("application/json", "application/zip"))
+    assert reply.headers["content-type"].startswith(
+        ("application/json", "application/zip", "text/plain")
+    )
     return reply.status_code
 
 

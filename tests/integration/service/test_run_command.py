@@ -35,6 +35,30 @@ def _wait_healthy(url: str, process: subprocess.Popen[str], timeout: float = 90.
     raise AssertionError("optionswarm run did not become healthy")
 
 
+_BARS_SEEN = 'optionswarm_events_total{topic="market.bars"}'
+
+
+def _samples(url: str) -> dict[str, float]:
+    metrics = httpx.get(f"{url}/metrics", timeout=5)
+    assert metrics.status_code == 200
+    assert metrics.headers["content-type"].startswith("text/plain")
+    return {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in metrics.text.splitlines()
+        if line and not line.startswith("#")
+    }
+
+
+def _wait_for_a_session(url: str, timeout: float = 60.0) -> dict[str, float]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        samples = _samples(url)
+        if samples.get(_BARS_SEEN, 0.0) >= 1:
+            return samples
+        time.sleep(0.2)
+    raise AssertionError("no session was replayed")
+
+
 def test_run_serves_the_node_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPTIONSWARM_")}
@@ -63,6 +87,8 @@ def test_run_serves_the_node_and_stops_cleanly_on_sigterm(tmp_path: Path) -> Non
         assert ready["ready"] is True
         assert ready["components"]["risk"] == "running"
         assert httpx.get(f"{url}/api/status", timeout=5).status_code == 401  # no token, no data
+        samples = _wait_for_a_session(url)  # /metrics serves the running node's own metrics
+        assert samples["optionswarm_portfolio_equity_dollars"] > 0  # the first session's snapshot
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=60)
