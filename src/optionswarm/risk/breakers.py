@@ -106,6 +106,11 @@ class Breaker:
         self._clear()
         return BreakerReset(breaker=self.name, actor=actor, role=role, ts_ns=now_ns)
 
+    def trip(self, message: str, now_ns: int) -> BreakerTripped:
+        """Latch this breaker with ``message`` (an operator's trip; automatic trips use the same
+        path). The caller applies the forced trading state (``RiskControls``)."""
+        return self._trip(message, now_ns)
+
     def _trip(self, message: str, now_ns: int) -> BreakerTripped:
         self.tripped = BreakerTripped(
             breaker=self.name, code=self.code, message=message, forces=self.forces, ts_ns=now_ns

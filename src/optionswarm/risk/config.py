@@ -258,6 +258,7 @@ class RiskConfig(_Frozen, frozen=True, kw_only=True):
     # anyone who trades or oversees trading may stop it; only an admin may restart it
     kill_roles: frozenset[str] = frozenset({"trader", "approver", "admin"})
     release_roles: frozenset[str] = frozenset({"admin"})
+    trip_roles: frozenset[str] = frozenset({"admin"})  # who may trip a breaker by hand
     flatten_on_kill: bool = False
     heartbeat_ns: int = _SECOND
     publish_verdicts: bool = True

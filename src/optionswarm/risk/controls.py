@@ -177,6 +177,24 @@ class RiskControls:
                 if self.order_control is not None:
                     self.order_control.flatten(reason)
 
+    def trip_breaker(
+        self, name: str, actor: str, role: str, reason: str, now_ns: int
+    ) -> BreakerTripped:
+        """Trip one breaker by hand: it latches and forces its trading state like an automatic
+        trip (permitted roles only; a tripped breaker is refused)."""
+        with self.lock:
+            attempt = _Attempt("trip", name, actor, role, now_ns)
+            self._require_role(attempt, self.config.trip_roles)
+            breaker = self.breakers[name]
+            if breaker.tripped is not None:
+                error = ActionRefusedError(
+                    RiskCode.BREAKERS_STILL_TRIPPED, f"breaker {name} is already tripped"
+                )
+                raise self._refuse(attempt, error)
+            trip = breaker.trip(f"tripped by {actor}: {reason}", now_ns)
+            self._apply_trips([trip], now_ns)
+            return trip
+
     def reset_breaker(self, name: str, actor: str, role: str, now_ns: int) -> None:
         """Reset one tripped breaker (does not by itself change the trading state)."""
         with self.lock:

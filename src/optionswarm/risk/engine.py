@@ -340,6 +340,11 @@ class RiskEngine(Component):
         """The kill switch: halt, cancel all working orders, flatten if configured."""
         self.controls.kill(actor, role, reason, self.clock.now_ns(), flatten)
 
+    def trip_breaker(self, name: str, actor: str, role: str, reason: str) -> BreakerTripped:
+        """Trip a breaker by hand (permitted roles only; emits ``BreakerTripped`` and forces its
+        trading state until it is reset and released)."""
+        return self.controls.trip_breaker(name, actor, role, reason, self.clock.now_ns())
+
     def reset_breaker(self, name: str, actor: str, role: str) -> None:
         """Reset a tripped breaker (permitted roles only; emits ``BreakerReset``)."""
         self.controls.reset_breaker(name, actor, role, self.clock.now_ns())

@@ -19,7 +19,7 @@ from optionswarm.risk import (
 from optionswarm.service import views as v
 from optionswarm.service.errors import ForbiddenError, NotFoundError, RefusedError
 from optionswarm.service.ports import Actor
-from optionswarm.service.risk_view import risk_view, trip_breaker
+from optionswarm.service.risk_view import risk_view
 
 __all__ = ["RiskOps"]
 
@@ -73,7 +73,7 @@ class RiskOps:
         return self._risk_action(
             "breaker_trip",
             actor,
-            lambda: trip_breaker(self.risk, name, f"tripped by {actor.username}: {reason}"),
+            lambda: self.risk.trip_breaker(name, actor.username, actor.role, reason),
             breaker=name,
             reason=reason,
         )

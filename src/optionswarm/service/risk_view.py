@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from optionswarm.risk import ActionRefusedError, RiskCode, RiskEngine
+from optionswarm.risk import RiskEngine
 from optionswarm.service import convert
 from optionswarm.service import views as v
 
-__all__ = ["risk_view", "trip_breaker"]
+__all__ = ["risk_view"]
 
 
 def risk_view(risk: RiskEngine) -> v.Risk:
@@ -68,19 +68,3 @@ def risk_view(risk: RiskEngine) -> v.Risk:
 
 def _num(value: int | None) -> float | None:
     return None if value is None else float(value)
-
-
-def trip_breaker(risk: RiskEngine, name: str, message: str) -> None:
-    """Trip ``name`` by hand: it latches and forces its trading state, like an automatic trip.
-
-    The risk engine has no public manual trip; this uses the breaker's and the controls' own
-    trip path (so the ``BreakerTripped`` and ``TradingStateChanged`` events are the usual ones).
-    """
-    controls = risk.controls
-    now = risk.clock.now_ns()
-    with controls.lock:
-        breaker = controls.breakers[name]
-        if breaker.tripped is not None:
-            raise ActionRefusedError(RiskCode.BREAKERS_STILL_TRIPPED, f"{name} is already tripped")
-        trip = breaker._trip(message, now)
-        controls._apply_trips([trip], now)

@@ -392,3 +392,26 @@ def test_another_margin_model_plugs_in_behind_the_same_interface() -> None:
     )
     assert verdict.codes == (RiskCode.MARGIN_UNSUPPORTED,)
     assert "portfolio margin" in verdict.reasons[0].message
+
+
+def test_an_admin_trips_a_breaker_by_hand_and_it_latches_like_an_automatic_trip() -> None:
+    engine, _, sink = build_engine()
+    with pytest.raises(ActionRefusedError) as by_trader:
+        engine.trip_breaker("drawdown", "bob", "trader", "looks wrong")
+    assert by_trader.value.code is RiskCode.ROLE_NOT_PERMITTED
+    assert sink.of(ActionRefused)[-1].action == "trip"
+    assert engine.trading_state is TradingState.ACTIVE
+    trip = engine.trip_breaker("drawdown", "alice", "admin", "feed looks wrong")
+    assert trip.breaker == "drawdown"
+    assert "alice" in trip.message
+    assert "feed looks wrong" in trip.message
+    assert sink.of(BreakerTripped)[-1] == trip
+    assert engine.trading_state is trip.forces  # the breaker's forced state, as on a real trip
+    assert [t.breaker for t in engine.status().tripped] == ["drawdown"]
+    with pytest.raises(ActionRefusedError) as again:
+        engine.trip_breaker("drawdown", "alice", "admin", "twice")
+    assert again.value.code is RiskCode.BREAKERS_STILL_TRIPPED
+    with pytest.raises(ActionRefusedError):
+        engine.release("alice", "admin")  # still tripped: nothing lifts until it is reset
+    engine.reset_breaker("drawdown", "alice", "admin")
+    assert engine.release("alice", "admin") is TradingState.REDUCING  # HALTED, one step up
