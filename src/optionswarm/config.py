@@ -34,6 +34,7 @@ __all__ = [
     "ReplaySettings",
     "RiskSettings",
     "Settings",
+    "StorageSettings",
     "StrategyName",
     "StrategySettings",
     "load_settings",
@@ -171,6 +172,15 @@ class BacktestSettings(_Section):
         return self
 
 
+class StorageSettings(_Section):
+    """Where ``optionswarm run`` keeps orders, fills, positions, breakers, approvals and the audit
+    log: ``url`` None = SQLite files in the run's directory; a SQLAlchemy URL (e.g.
+    ``postgresql+psycopg://host/db``) = that server, its schema brought up to date by the Alembic
+    migrations, each run's tables under the run's own prefix."""
+
+    url: str | None = None
+
+
 class MemorySettings(_Section):
     """Where agent memory lives (``lancedb://DIR``, ``postgresql://...`` for pgvector,
     ``memory://``) and how situations are embedded; see ``agents.slow.memory_store``."""
@@ -247,6 +257,7 @@ class Settings(BaseSettings):
     replay: ReplaySettings = ReplaySettings()
     api: ApiSettings = ApiSettings()
     memory: MemorySettings = MemorySettings()
+    storage: StorageSettings = StorageSettings()
 
     @classmethod
     def settings_customise_sources(

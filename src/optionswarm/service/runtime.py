@@ -4,7 +4,8 @@ Paper mode on a replay: real S&P 500 bars (``arch.data``) and MODELLED option ch
 :class:`ReplayDriver`; the node (agents/strategy, risk engine, oversight with a human approver,
 order manager, paper broker, portfolio) runs on a simulated clock that follows the replay; the
 audit log (hash chain, signed Merkle checkpoints), the execution store and the approval queue are
-SQLite files in this run's directory. An :class:`EventHub` streams what happens to clients.
+SQLite files in this run's directory, or tables on the server that ``[storage] url`` names (migrated
+with Alembic; each run's tables under its own prefix). An :class:`EventHub` streams what happens.
 
 Each run gets a fresh directory under ``<state_dir>/runs/`` (a replay restarts history, so its
 orders, approvals and audit records stay apart from other runs'); the signing key is shared
@@ -18,7 +19,7 @@ import datetime as dt
 import heapq
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 import structlog
@@ -49,10 +50,12 @@ from optionswarm.oversight.store import ApprovalStore
 from optionswarm.oversight.wiring import attach_oversight
 from optionswarm.service.hub import EventHub
 from optionswarm.service.replay import ReplayDriver, ReplayStatus
+from optionswarm.storage import migrations
+from optionswarm.storage.migrations import TablePrefixes
 from optionswarm.storage.sql import SqlConfig, create_sql_engine
 from optionswarm.strategy.registry import NEEDS_CHAINS
 
-__all__ = ["NodeRuntime", "new_run_dir"]
+__all__ = ["NodeRuntime", "new_run_dir", "run_table_prefix"]
 
 _log = structlog.get_logger("optionswarm.runtime")
 
@@ -85,6 +88,37 @@ def _sqlite(path: Path) -> Any:
     return create_sql_engine(SqlConfig(url=f"sqlite:///{path}", synchronous="NORMAL"))
 
 
+class _Stores(NamedTuple):
+    """The transactional stores of one run: engines, the audit log's URL, table prefixes."""
+
+    execution: Any
+    approvals: Any
+    audit_url: str
+    prefixes: TablePrefixes
+
+    @classmethod
+    def open(cls, url: str | None, run_dir: Path) -> _Stores:
+        """SQLite files in ``run_dir``; or the server at ``url``, migrated, with this run's
+        tables under a prefix named after the run."""
+        if url is None:
+            return cls(
+                _sqlite(run_dir / "execution.db"),
+                _sqlite(run_dir / "approvals.db"),
+                f"sqlite:///{run_dir / 'audit.db'}",
+                TablePrefixes(),
+            )
+        prefixes = TablePrefixes.with_prefix(run_table_prefix(run_dir))
+        engine = create_sql_engine(SqlConfig(url=url))
+        migrations.upgrade(engine, prefixes=prefixes)
+        return cls(engine, engine, url, prefixes)
+
+
+def run_table_prefix(run_dir: Path) -> str:
+    """``run<name>_`` for a run directory (letters, digits and underscores only)."""
+    name = "".join(ch if ch.isalnum() else "_" for ch in run_dir.name.lower())
+    return f"run{name}_"
+
+
 class NodeRuntime:
     """Builds the paper node on a replay and runs it (see the module docstring)."""
 
@@ -106,26 +140,28 @@ class NodeRuntime:
         if len(bars) == 0:
             raise ValueError(f"no {underlying!r} bars between {replay.start} and {replay.end}")
         self.clock = SimulatedClock(start_ns=int(bars.ts_ns[0]) - 1)
+        self._stores = stores = _Stores.open(settings.storage.url, self.run_dir)
         self.audit = AuditLog.from_config(
             AuditConfig(
                 key_path=str(state_dir / "audit-signing-key.pem"),
                 cold_uri=str(self.run_dir / "audit-archive"),
                 synchronous="NORMAL",
+                table_prefix=stores.prefixes.audit,
             ),
-            f"sqlite:///{self.run_dir / 'audit.db'}",
+            stores.audit_url,
             clock=self.clock.now_ns,
         )
         self.node = TradingNode(
             settings,
             clock=self.clock,
             audit=self.audit,
-            store=ExecutionStore(_sqlite(self.run_dir / "execution.db")),
+            store=ExecutionStore(stores.execution, stores.prefixes.execution),
         )
         oversight = OversightConfig.from_settings(settings.oversight)
         if "mode" not in settings.oversight.model_fields_set:
             oversight = msgspec.structs.replace(oversight, mode="human")  # a person approves
         self.oversight: OversightService = attach_oversight(
-            self.node, oversight, store=ApprovalStore(_sqlite(self.run_dir / "approvals.db"))
+            self.node, oversight, store=ApprovalStore(stores.approvals, stores.prefixes.oversight)
         )
         self.hub = EventHub(self.node.bus)
         self.metrics = NodeMetrics.for_node(self.node)  # its own registry: GET /metrics
@@ -174,11 +210,17 @@ class NodeRuntime:
         self.hub.stop()
         checkpoint = self.audit.checkpoint() if self.audit.size else None
         self.started = False
+        self.dispose()
         _log.info(
             "runtime stopped",
             audit_records=self.audit.size,
             checkpoint_size=None if checkpoint is None else checkpoint.size,
         )
+
+    def dispose(self) -> None:
+        """Close the stores' pooled connections (reads after this open new ones; call again)."""
+        for engine in (self._stores.execution, self._stores.approvals, self.audit.store.engine):
+            engine.dispose()
 
     def components_state(self) -> dict[str, str]:
         """Each component's lifecycle state, plus the replay's (for ``/ready``)."""
