@@ -1,11 +1,11 @@
 """``optionswarm doctor``: is this installation and configuration ready to run?
 
 Checks Python and packages, the shipped data, the LLM model (required when the strategy is the
-swarm or ``--llm``), writable stores, the API's port free, every configured service (PostgreSQL from
-``OPTIONSWARM_SQL_URL``/``--sql-url``, Redis from ``OPTIONSWARM_HOT_STORE_URL``/``--redis-url``,
-NATS when ``bus.kind`` is ``nats`` or ``--nats`` is given) with its latency, the clock and the
-dashboard build. Prints a table (or ``--json``) with OK/WARN/FAIL and a fix for each problem;
-exits 1 when anything FAILs.
+swarm or ``--llm``), writable stores, the API's port free, every configured service (PostgreSQL
+from ``OPTIONSWARM_SQL_URL``/``--sql-url`` or ``[storage] url``, Redis from
+``OPTIONSWARM_HOT_STORE_URL``/``--redis-url``, NATS when ``bus.kind`` is ``nats`` or ``--nats``
+is given) with its latency, the clock and the dashboard build. Prints a table (or ``--json``)
+with OK/WARN/FAIL and a fix for each problem; exits 1 when anything FAILs.
 """
 
 from __future__ import annotations
@@ -60,10 +60,11 @@ def _not_configured(name: str, how: str) -> CheckResult:
 
 def _service_checks(settings: Settings, options: DoctorOptions) -> list[CheckResult]:
     timeout = options.timeout_s
+    sql_url = options.sql_url or settings.storage.url
     results = [
-        check_postgres(options.sql_url, timeout)
-        if options.sql_url
-        else _not_configured("postgresql", "embedded SQLite; set OPTIONSWARM_SQL_URL to use it"),
+        check_postgres(sql_url, timeout)
+        if sql_url
+        else _not_configured("postgresql", "embedded SQLite; set [storage] url to use a server"),
         check_redis(options.redis_url, timeout)
         if options.redis_url
         else _not_configured("redis", "embedded store; set OPTIONSWARM_HOT_STORE_URL to use it"),

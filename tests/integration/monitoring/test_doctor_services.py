@@ -52,3 +52,17 @@ def test_the_command_reports_every_service_ok_in_json(
     assert "bus nats" in by_name["settings"]["detail"]
     assert result.exit_code == 0, result.output
     assert document["ok"] is True
+
+
+def test_the_storage_url_of_the_settings_is_the_postgresql_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPTIONSWARM_SQL_URL", raising=False)
+    monkeypatch.setenv("OPTIONSWARM_STORAGE__URL", PG_URL)
+    app = typer.Typer()
+    app.command()(doctor_command)
+    result = CliRunner().invoke(app, ["--json", "--no-llm", "--state-dir", str(tmp_path)])
+    postgres = {c["name"]: c for c in json.loads(result.output)["checks"]}["postgresql"]
+    _require(Status(postgres["status"]), postgres["detail"])
+    assert postgres["detail"].startswith(PG_URL)
+    assert postgres["latency_ms"] > 0
