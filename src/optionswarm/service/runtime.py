@@ -176,7 +176,7 @@ class NodeRuntime:
             underlying=underlying,
             sessions_total=len(bars),
             speed=replay.speed,
-            modelled=settings.backtest.modelled_chains,
+            modelled=True,  # the only chains a replay here has are modelled ones
             hold=self._approval_open if replay.hold_for_approvals else None,
             hold_limit_s=replay.hold_limit_s or settings.oversight.ttl_s,
             after_session=self._after_session,
