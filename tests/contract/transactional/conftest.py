@@ -25,25 +25,6 @@ def schema_url(schema: str, url: str = PG_URL) -> str:
     return str(sa.make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}))
 
 
-@pytest.fixture
-def pg_schema() -> Iterator[str]:
-    """A fresh PostgreSQL schema (skips where PostgreSQL is unreachable; CI fails on that)."""
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"CREATE SCHEMA {name}")
-    except sa.exc.OperationalError as error:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432: {error.orig}")
-    try:
-        yield name
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {name} CASCADE")
-        admin.dispose()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.service)])
 def sql_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
     """An empty database: a SQLite file, or a fresh PostgreSQL schema."""

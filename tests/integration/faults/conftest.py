@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -115,25 +114,6 @@ def proxy() -> Iterator[Callable[[int], TcpProxy]]:
     yield make
     for p in made:
         p.stop()
-
-
-@pytest.fixture
-def pg_schema() -> Iterator[str]:
-    """A fresh PostgreSQL schema, dropped afterwards (skips where PostgreSQL is unreachable)."""
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"CREATE SCHEMA {name}")
-    except sa.exc.OperationalError as error:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432: {error.orig}")
-    try:
-        yield name
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {name} CASCADE")
-        admin.dispose()
 
 
 def pg_url_via(proxy: TcpProxy, schema: str) -> str:
