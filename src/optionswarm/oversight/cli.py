@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -141,49 +142,40 @@ def _decide(
     typer.echo(_line(request))
 
 
-@app.command("approve")
-def approve_command(
-    request_id: str,
-    *,
-    actor: ActorOpt,
-    comment: CommentOpt = "",
-    db: DbOpt = None,
-    audit_db: AuditDbOpt = "sqlite:///optionswarm-audit.db",
-    audit_key: AuditKeyOpt = Path("audit-signing-key.pem"),
-    audit_cold: AuditColdOpt = "audit-archive",
-) -> None:
-    """Approve a request (four eyes: a second, different approver may be needed)."""
-    _decide(
-        request_id,
-        db=db,
-        audit_db=audit_db,
-        audit_key=audit_key,
-        audit_cold=audit_cold,
-        decide="approve",
-        actor=actor,
-        comment=comment,
-    )
+def _decision_command(decide: str, doc: str) -> Callable[..., None]:
+    """The ``approve`` or ``reject`` command: the same options, one decision."""
+
+    def command(
+        request_id: str,
+        *,
+        actor: ActorOpt,
+        comment: CommentOpt = "",
+        db: DbOpt = None,
+        audit_db: AuditDbOpt = "sqlite:///optionswarm-audit.db",
+        audit_key: AuditKeyOpt = Path("audit-signing-key.pem"),
+        audit_cold: AuditColdOpt = "audit-archive",
+    ) -> None:
+        _decide(
+            request_id,
+            db=db,
+            audit_db=audit_db,
+            audit_key=audit_key,
+            audit_cold=audit_cold,
+            decide=decide,
+            actor=actor,
+            comment=comment,
+        )
+
+    command.__doc__ = doc
+    command.__name__ = f"{decide}_command"
+    return command
 
 
-@app.command("reject")
-def reject_command(
-    request_id: str,
-    *,
-    actor: ActorOpt,
-    comment: CommentOpt = "",
-    db: DbOpt = None,
-    audit_db: AuditDbOpt = "sqlite:///optionswarm-audit.db",
-    audit_key: AuditKeyOpt = Path("audit-signing-key.pem"),
-    audit_cold: AuditColdOpt = "audit-archive",
-) -> None:
-    """Reject a request: its order is never executed."""
-    _decide(
-        request_id,
-        db=db,
-        audit_db=audit_db,
-        audit_key=audit_key,
-        audit_cold=audit_cold,
-        decide="reject",
-        actor=actor,
-        comment=comment,
+approve_command = app.command("approve")(
+    _decision_command(
+        "approve", "Approve a request (four eyes: a second, different approver may be needed)."
     )
+)
+reject_command = app.command("reject")(
+    _decision_command("reject", "Reject a request: its order is never executed.")
+)
