@@ -1,6 +1,7 @@
 """``create_app(service, security)``: the FastAPI app of ``optionswarm run``.
 
-Routes call the one :class:`~optionswarm.service.core.TradingService`; every route that touches
+Routes call the one :class:`~optionswarm.service.core.TradingService` (or, in the api role,
+its remote twin: any :class:`~optionswarm.api.service_port.ApiService`); every route that touches
 the node is ``async def`` (the node runs on the event loop's thread). Middleware, outermost
 first: CORS (only when origins are configured), rate limit (429), body size limit (413). The
 built dashboard (``api/static/dashboard``, a Next.js export) is served at ``/`` when present.
@@ -24,8 +25,8 @@ from optionswarm.api import routes_control, routes_records, routes_system, route
 from optionswarm.api.errors import install_error_handlers
 from optionswarm.api.middleware import BodyLimitMiddleware, RateLimitMiddleware
 from optionswarm.api.security import Security
+from optionswarm.api.service_port import ApiService
 from optionswarm.config import ApiSettings
-from optionswarm.service.core import TradingService
 
 __all__ = ["DASHBOARD_DIR", "DashboardFiles", "api_routes", "create_app"]
 
@@ -58,7 +59,7 @@ class DashboardFiles(StaticFiles):
 
 
 def create_app(
-    service: TradingService,
+    service: ApiService,
     security: Security | ApiSettings,
     *,
     dashboard_dir: Path | None = DASHBOARD_DIR,

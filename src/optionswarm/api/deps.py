@@ -15,7 +15,8 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from optionswarm.api.security import Permission, Principal, Security, TokenError
-from optionswarm.service.core import Actor, TradingService
+from optionswarm.api.service_port import ApiService
+from optionswarm.service.core import Actor
 
 __all__ = [
     "Caller",
@@ -32,14 +33,14 @@ _bearer = HTTPBearer(auto_error=False, description="A token from POST /api/auth/
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
-async def get_service(request: Request) -> TradingService:
+async def get_service(request: Request) -> ApiService:
     """The service the app was built with (async: a plain ``def`` dependency would hop to a
     worker thread on every request)."""
     return _service(request)
 
 
-def _service(request: Request) -> TradingService:
-    service: TradingService = request.app.state.service
+def _service(request: Request) -> ApiService:
+    service: ApiService = request.app.state.service
     return service
 
 
@@ -49,7 +50,7 @@ def get_security(request: Request) -> Security:
     return security
 
 
-ServiceDep = Annotated[TradingService, Depends(get_service)]
+ServiceDep = Annotated[ApiService, Depends(get_service)]
 
 
 def client_ip(request: Request) -> str:
@@ -58,7 +59,7 @@ def client_ip(request: Request) -> str:
 
 
 def audit_denial(
-    service: TradingService, request: Request, status: int, reason: str, user: str | None = None
+    service: ApiService, request: Request, status: int, reason: str, user: str | None = None
 ) -> None:
     """Record a 401/403 (never the token itself)."""
     service.record(

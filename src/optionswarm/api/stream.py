@@ -17,7 +17,7 @@ import msgspec
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from optionswarm.api.security import Security, TokenError
-from optionswarm.service.core import TradingService
+from optionswarm.api.service_port import ApiService
 
 __all__ = ["router"]
 
@@ -26,7 +26,7 @@ _QUEUE = 1_000
 _encode = msgspec.json.Encoder().encode
 
 
-def _hello(username: str, role: str, service: TradingService) -> bytes:
+def _hello(username: str, role: str, service: ApiService) -> bytes:
     now = time.time_ns()
     data = {
         "username": username,
@@ -64,7 +64,7 @@ async def _listen(ws: WebSocket) -> None:
 @router.websocket("/api/stream")
 async def stream(ws: WebSocket, token: str = "") -> None:
     """Live events (see the module docstring)."""
-    service: TradingService = ws.app.state.service
+    service: ApiService = ws.app.state.service
     security: Security = ws.app.state.security
     try:
         principal = security.verify(token)
