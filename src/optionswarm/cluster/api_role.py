@@ -16,26 +16,37 @@ from fastapi import FastAPI
 
 from optionswarm.api.app import create_app
 from optionswarm.api.auth import ensure_bootstrap
-from optionswarm.bus import MessageBus, bus_from_settings
+from optionswarm.bus import MessageBus
+from optionswarm.bus.nats import NatsBus, NatsBusConfig
 from optionswarm.cluster.remote_service import RemoteTradingService
 from optionswarm.cluster.stream_bridge import StreamBridge
 from optionswarm.config import Settings
 
-__all__ = ["API_CONSUMER", "build_api_role"]
+__all__ = ["API_CONSUMER", "api_bus", "build_api_role"]
 
 API_CONSUMER = "api"  # the api role's durable consumer names on the bus
 
 
-def api_bus(settings: Settings) -> MessageBus:
-    """NATS (whatever ``bus.kind`` says: the roles meet there) with the ``api`` consumer."""
-    bus_settings = settings.bus.model_copy(update={"kind": "nats", "consumer": API_CONSUMER})
-    return bus_from_settings(bus_settings)
+def api_bus(settings: Settings, request_timeout_s: float = 10.0) -> NatsBus:
+    """NATS (whatever ``bus.kind`` says: the roles meet there) with the ``api`` consumer; a
+    call the trading role has not answered in ``request_timeout_s`` is a 503."""
+    bus = settings.bus
+    return NatsBus(
+        NatsBusConfig(
+            servers=bus.nats_servers,
+            prefix=bus.prefix,
+            consumer=API_CONSUMER,
+            replicas=bus.replicas,
+            request_timeout_s=request_timeout_s,
+        )
+    )
 
 
 def build_api_role(
     settings: Settings, *, bus: MessageBus | None = None
 ) -> tuple[FastAPI, Callable[[], None]]:
-    """The api role's app and the function that closes what it opened (call once served)."""
+    """The api role's app and the function that closes what it opened, ``bus`` included
+    (call it once the server has stopped). ``bus``: :func:`api_bus` unless given."""
     bus = bus or api_bus(settings)
     bridge = StreamBridge(bus)
     try:

@@ -82,7 +82,7 @@ class _Transport:
         except (NoResponderError, BusClosedError) as error:
             raise _unavailable(error) from None
         except RequestFailedError as error:
-            if isinstance(error.__cause__, TimeoutError) or "timed out" in str(error):
+            if isinstance(error.__cause__, TimeoutError):  # the responder is there but stuck
                 raise _unavailable(error) from None
             raise rpc.RemoteServiceError(str(error)) from error
         except _TRANSPORT_ERRORS as error:

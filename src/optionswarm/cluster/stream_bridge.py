@@ -80,14 +80,16 @@ class StreamPublisher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        """Subscribe to the hub (on the node's thread) and start forwarding."""
-        if self._thread is not None:
+    def start(self, *, thread: bool = True) -> None:
+        """Subscribe to the hub (on the node's thread) and forward every ``interval_s`` on a
+        thread of its own; ``thread=False``: the caller calls :meth:`forward` when it likes."""
+        if self._queue is not None:
             return
         self._queue = self.run_on_node(lambda: self.hub.subscribe(self.maxsize))
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="stream-publisher", daemon=True)
-        self._thread.start()
+        if thread:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="stream-publisher", daemon=True)
+            self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.is_set():

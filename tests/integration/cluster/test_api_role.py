@@ -35,8 +35,8 @@ from optionswarm.api.testkit import (
 )
 from optionswarm.bus import BusError
 from optionswarm.bus.nats import NatsBus, NatsBusConfig
-from optionswarm.cluster.api_role import build_api_role
-from optionswarm.cluster.service_rpc import serve_service
+from optionswarm.cluster.api_role import api_bus, build_api_role
+from optionswarm.cluster.service_rpc import SERVICE, ServiceCall, ServiceReply, serve_service
 from optionswarm.cluster.stream_bridge import StreamPublisher
 from optionswarm.config import Settings
 from optionswarm.risk.testkit import option_symbol, standard_chain
@@ -333,7 +333,9 @@ def test_service_errors_keep_their_status_and_body_through_the_api_role(cluster:
 
 def test_the_api_role_answers_503_while_no_trading_role_serves(tmp_path: Path) -> None:
     _nats(_prefix(), "probe").close()  # skip here too when NATS is down
-    app, close = build_api_role(_api_settings(tmp_path / "api", _prefix()))
+    settings = _api_settings(tmp_path / "api", _prefix())
+    bus = api_bus(settings)
+    app, close = build_api_role(settings, bus=bus)
     api = AppServer(app).start()
     try:
         security = app.state.security
@@ -350,6 +352,7 @@ def test_the_api_role_answers_503_while_no_trading_role_serves(tmp_path: Path) -
             assert login.status_code == 503
     finally:
         api.stop()
+        bus.delete_streams()
         close()
 
 
@@ -378,3 +381,33 @@ def test_a_stream_client_of_the_api_role_receives_the_node_s_events(cluster: Clu
     assert json.loads(json.dumps(recent[state["seq"]])) == state  # the node's own event, as is
     assert json.loads(json.dumps(recent[chain["seq"]])) == chain
     assert chain["data"]["rows"] == len(CHAIN)
+
+
+def test_a_trading_role_that_answers_too_late_is_503_not_500(tmp_path: Path) -> None:
+    prefix = _prefix()
+    stuck = _nats(prefix, "trading")
+    release = threading.Event()
+
+    def too_slow(call: ServiceCall) -> ServiceReply:
+        release.wait(5)
+        return ServiceReply()
+
+    stuck.register_responder(SERVICE, too_slow)
+    settings = _api_settings(tmp_path / "api", prefix)
+    bus = api_bus(settings, request_timeout_s=0.3)
+    app, close = build_api_role(settings, bus=bus)
+    api = AppServer(app).start()
+    try:
+        security = app.state.security
+        token = security.issue(security.users.users["viewer"])
+        with httpx.Client(base_url=api.url, timeout=10) as http:
+            reply = http.get("/api/risk", headers=bearer(token))
+        assert reply.status_code == 503
+        assert reply.json()["detail"]["code"] == "trading_unavailable"
+        assert "timed out" in reply.json()["detail"]["message"]
+    finally:
+        release.set()
+        api.stop()
+        bus.delete_streams()
+        close()
+        stuck.close()
