@@ -62,6 +62,9 @@ def _register_subcommands() -> None:
     from optionswarm.monitoring import doctor  # noqa: PLC0415 -- lazy subsystem import
 
     app.command(name="doctor")(doctor.doctor_command)
+    from optionswarm.cluster import health_cli  # noqa: PLC0415 -- lazy subsystem import
+
+    app.command(name="health")(health_cli.health_command)
 
 
 _register_subcommands()

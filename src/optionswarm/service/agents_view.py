@@ -19,7 +19,11 @@ def latest_decisions(strategy: object, limit: int) -> list[Decision]:
 
 
 def agent_views(strategy: object) -> list[v.Agent]:
-    """Each agent: fast ones from the swarm, slow ones as they appear in decisions."""
+    """Each agent: fast ones from the swarm, slow ones as they appear in decisions (a strategy
+    running in another process hands over its own ``agent_views_snapshot``)."""
+    snapshot = getattr(strategy, "agent_views_snapshot", None)
+    if isinstance(snapshot, list):
+        return list(snapshot)
     swarm = getattr(strategy, "swarm", None)
     if not isinstance(swarm, Swarm):
         return []

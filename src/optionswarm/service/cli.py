@@ -140,6 +140,13 @@ def run_command(  # noqa: PLR0917  # typer maps each option to a parameter
         Path | None, typer.Option(help="Where runs keep their stores (default var/state).")
     ] = None,
     paused: Annotated[bool, typer.Option(help="Start with the replay paused.")] = False,
+    role: Annotated[
+        str | None,
+        typer.Option(
+            help="Run one part of the multi-process node (ingest, agents, trading, api), "
+            "joined to the others by NATS ([bus] settings). Default: everything in one process."
+        ),
+    ] = None,
 ) -> None:
     """Start the node (paper, replay with modelled chains), the API and the dashboard."""
     try:
@@ -157,8 +164,26 @@ def run_command(  # noqa: PLR0917  # typer maps each option to a parameter
     except ConfigError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    if role is not None and role != "api":
+        _run_role(role, settings)
+        return
     with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-        runner.run(serve(settings))
+        runner.run(serve(settings) if role is None else serve_api_role(settings))
+
+
+def _run_role(role: str, settings: Settings) -> None:
+    from optionswarm.cluster.roles import ROLES, run_role  # noqa: PLC0415
+
+    if role not in ROLES:
+        typer.echo(f"error: unknown role {role!r} (one of {', '.join(ROLES)})", err=True)
+        raise typer.Exit(2)
+    run_role(role, settings)
+
+
+async def serve_api_role(settings: Settings) -> None:
+    """The api role: the API and the dashboard over the trading role's service core."""
+    typer.echo("error: the api role is not available yet", err=True)
+    raise typer.Exit(2)
 
 
 def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:

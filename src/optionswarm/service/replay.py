@@ -3,11 +3,12 @@
 Events (bars and chain snapshots, in time order) are grouped by timestamp into sessions. Before a
 session the driver waits: while paused; while ``hold()`` says a person has something to decide
 (at most ``hold_limit_s`` wall seconds); and for the pace (``speed`` sessions per wall second).
-Then it moves the node's simulated clock to the session's time (due timers fire, e.g. approval
-expiries), publishes the session's events and closes the session. The next session's events (the
-modelled chain: numpy work, and the GARCH fit on first use) are built in a worker thread while the
-loop waits, so the loop is busy only for the node's own processing of each session and the API
-stays responsive.
+A ``barrier`` (the multi-process ingest role's) is waited for without limit before each session:
+the node has finished the previous one. Then it moves the node's simulated clock to the
+session's time (due timers fire, e.g. approval expiries), publishes the session's events and
+closes the session. The next session's events (the modelled chain: numpy work, and the GARCH fit
+on first use) are built in a worker thread while the loop waits, so the loop is busy only for the
+node's own processing of each session and the API stays responsive.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ class ReplayDriver:
         hold: Callable[[], bool] | None = None,
         hold_limit_s: float = 900.0,
         after_session: Callable[[int], None] | None = None,
+        barrier: Callable[[], bool] | None = None,
     ) -> None:
         if speed <= 0:
             raise ValueError(f"speed must be > 0 sessions per second, got {speed}")
@@ -86,6 +88,7 @@ class ReplayDriver:
         self._close_session = close_session
         self._after_session = after_session
         self._hold = hold
+        self._barrier = barrier
         self.hold_limit_s = hold_limit_s
         self.underlying = underlying
         self.sessions_total = sessions_total
@@ -218,6 +221,8 @@ class ReplayDriver:
         """Wait while paused, then while a person must decide (bounded), before a session."""
         while not self._running.is_set():
             await self._running.wait()
+        while self._barrier is not None and not self._barrier() and not self._stopping:
+            await asyncio.sleep(0.001)
         if self._hold is None or not self._hold():
             return
         deadline = time.monotonic() + self.hold_limit_s

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -25,6 +25,7 @@ import msgspec
 import structlog
 
 from optionswarm.audit import AuditConfig, AuditLog
+from optionswarm.bus import MessageBus
 from optionswarm.config import Settings
 from optionswarm.data import (
     ArchDataSource,
@@ -35,7 +36,7 @@ from optionswarm.data import (
     modelled_chain_events,
 )
 from optionswarm.data.replay import ReplayEvent
-from optionswarm.engine import SimulatedClock
+from optionswarm.engine import Clock, SimulatedClock
 from optionswarm.engine.events import SessionClose
 from optionswarm.engine.topics import BARS, CHAINS, SESSIONS
 from optionswarm.execution import ExecutionStore
@@ -53,9 +54,13 @@ from optionswarm.service.replay import ReplayDriver, ReplayStatus
 from optionswarm.storage import migrations
 from optionswarm.storage.migrations import TablePrefixes
 from optionswarm.storage.sql import SqlConfig, create_sql_engine
+from optionswarm.strategy.base import StrategyComponent
 from optionswarm.strategy.registry import NEEDS_CHAINS
 
-__all__ = ["NodeRuntime", "new_run_dir", "run_table_prefix"]
+__all__ = ["NodeRuntime", "new_run_dir", "replay_events", "run_table_prefix"]
+
+StrategyFactory = Callable[[MessageBus, Clock], StrategyComponent]
+"""Builds the node's strategy on the node's bus and clock (the multi-process trading role's)."""
 
 _log = structlog.get_logger("optionswarm.runtime")
 
@@ -119,8 +124,26 @@ def run_table_prefix(run_dir: Path) -> str:
     return f"run{name}_"
 
 
+def replay_events(settings: Settings, source: UnderlyingSource, bars: Any) -> Iterator[ReplayEvent]:
+    """The replay's events in time order: the bars, and the modelled chains when the strategy
+    needs chains (on equal timestamps a day's bar comes before its chain)."""
+    sources: list[Iterator[ReplayEvent]] = [bar_events(bars)]
+    if settings.strategy.name in NEEDS_CHAINS:
+        builder = ModelledChainBuilder(source, ChainModelConfig(seed=settings.backtest.seed))
+        replay = settings.replay
+        sources.append(
+            modelled_chain_events(builder, settings.backtest.underlying, replay.start, replay.end)
+        )
+    return heapq.merge(*sources, key=lambda event: event.ts_ns)
+
+
 class NodeRuntime:
-    """Builds the paper node on a replay and runs it (see the module docstring)."""
+    """Builds the paper node on a replay and runs it (see the module docstring).
+
+    The multi-process trading role passes the node's own ``bus``, a ``strategy`` factory (the
+    agents role's stand-in) and a ``feed`` in place of the replay driver, and plays each session
+    it receives with :meth:`play_session` and :meth:`after_session`.
+    """
 
     def __init__(
         self,
@@ -128,6 +151,9 @@ class NodeRuntime:
         *,
         source: UnderlyingSource | None = None,
         run_dir: Path | None = None,
+        bus: MessageBus | None = None,
+        strategy: StrategyFactory | None = None,
+        feed: Any = None,
     ) -> None:
         self.settings = settings = _paper_replay_settings(settings)
         self.source = source or ArchDataSource()
@@ -154,8 +180,10 @@ class NodeRuntime:
         self.node = TradingNode(
             settings,
             clock=self.clock,
+            bus=bus,
             audit=self.audit,
             store=ExecutionStore(stores.execution, stores.prefixes.execution),
+            strategy=None if strategy is None or bus is None else strategy(bus, self.clock),
         )
         oversight = OversightConfig.from_settings(settings.oversight)
         if "mode" not in settings.oversight.model_fields_set:
@@ -167,9 +195,8 @@ class NodeRuntime:
         self.metrics = NodeMetrics.for_node(self.node)  # its own registry: GET /metrics
         self.metrics.add_queue("stream", lambda: sum(self.hub.queue_depths()))
         self.correlation = CorrelationLog(self.node.bus, self.clock)  # one id, decision to fill
-        needs_chains = settings.strategy.name in NEEDS_CHAINS
-        self.replay = ReplayDriver(
-            self._events(bars, needs_chains),
+        self.replay: Any = feed or ReplayDriver(
+            replay_events(settings, self.source, bars),
             self.clock,
             publish=self._publish,
             close_session=self._close_session,
@@ -177,9 +204,9 @@ class NodeRuntime:
             sessions_total=len(bars),
             speed=replay.speed,
             modelled=True,  # the only chains a replay here has are modelled ones
-            hold=self._approval_open if replay.hold_for_approvals else None,
+            hold=self.approval_open if replay.hold_for_approvals else None,
             hold_limit_s=replay.hold_limit_s or settings.oversight.ttl_s,
-            after_session=self._after_session,
+            after_session=self.after_session,
         )
         self._last_decision_id: str | None = None
         self.started = False
@@ -230,21 +257,16 @@ class NodeRuntime:
 
     def replay_status(self) -> ReplayStatus:
         """Where the replay is."""
-        return self.replay.status()
+        status: ReplayStatus = self.replay.status()
+        return status
 
     # -- the replay's hooks ----------------------------------------------------------------
-    def _events(self, bars: Any, needs_chains: bool) -> Iterator[ReplayEvent]:
-        sources: list[Iterator[ReplayEvent]] = [bar_events(bars)]
-        if needs_chains:
-            cfg = self.settings
-            builder = ModelledChainBuilder(self.source, ChainModelConfig(seed=cfg.backtest.seed))
-            sources.append(
-                modelled_chain_events(
-                    builder, cfg.backtest.underlying, cfg.replay.start, cfg.replay.end
-                )
-            )
-        # stable merge: on equal timestamps a day's bar comes before its chain
-        return heapq.merge(*sources, key=lambda event: event.ts_ns)
+    def play_session(self, ts_ns: int, events: Iterable[ReplayEvent]) -> None:
+        """Move the clock to a session, publish its events and close it (as the replay does)."""
+        self.clock.advance_to(ts_ns)
+        for event in events:
+            self._publish(event)
+        self._close_session(ts_ns)
 
     def _publish(self, event: ReplayEvent) -> None:
         if isinstance(event, Bar):
@@ -256,12 +278,14 @@ class NodeRuntime:
         day = dt.datetime.fromtimestamp(ts_ns / 1e9, tz=dt.UTC).date().isoformat()
         self.node.bus.publish(SESSIONS, SessionClose(ts_ns=ts_ns, day=day))
 
-    def _approval_open(self) -> bool:
+    def approval_open(self) -> bool:
+        """True while an approval request waits for a person."""
         return bool(self.oversight.list_requests(ApprovalStatus.PENDING)) or bool(
             self.oversight.list_requests(ApprovalStatus.APPROVED_PARTIAL)
         )
 
-    def _after_session(self, ts_ns: int) -> None:
+    def after_session(self, ts_ns: int) -> None:
+        """Stream the session's decisions and the replay's progress."""
         self._stream_new_decisions()
         status = msgspec.to_builtins(self.replay.status())
         self.hub.emit("replay", status, ts_ns)

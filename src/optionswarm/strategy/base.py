@@ -88,6 +88,15 @@ class StrategyComponent(Component):
     def reset_state(self) -> None:
         """Clear strategy-specific state (subclasses)."""
 
+    @property
+    def orders_placed(self) -> int:
+        """How many orders this strategy has placed (the sequence in its client order ids)."""
+        return self._sequence
+
+    def resume_sequence(self, placed: int) -> None:
+        """Carry on numbering after ``placed`` orders (a restarted process never reuses an id)."""
+        self._sequence = max(self._sequence, placed)
+
     def _route_bar(self, bar: Bar) -> None:
         if bar.symbol == self.underlying:
             self.on_bar(bar)

@@ -109,9 +109,7 @@ class SwarmStrategy(StrategyComponent):
 
     # -- inputs ----------------------------------------------------------------------------
     def on_bar(self, bar: Bar) -> None:
-        if not self._warmed:
-            self._warmed = True
-            self._warm_up(bar)
+        self.warm_up_before(bar)
         self.swarm.on_bar(bar)
 
     def on_chain(self, chain: ChainSnapshot) -> None:
@@ -131,6 +129,12 @@ class SwarmStrategy(StrategyComponent):
             self.position = None
 
     # -- warm-up ---------------------------------------------------------------------------
+    def warm_up_before(self, first: Bar) -> None:
+        """Warm up now on the history before ``first`` (as its arrival would), once."""
+        if not self._warmed:
+            self._warmed = True
+            self._warm_up(first)
+
     def _warm_up(self, first: Bar) -> None:
         sessions = self.swarm_config.warmup_sessions
         source = self._warmup_source
