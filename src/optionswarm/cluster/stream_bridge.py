@@ -96,7 +96,8 @@ class StreamPublisher:
             try:
                 self.forward()
             except Exception as error:  # the node stopped, or the bus is gone: stop streaming
-                _log.warning("stream_publisher_stopped", error=repr(error))
+                if not self._stop.is_set():
+                    _log.warning("stream_publisher_stopped", error=repr(error))
                 return
             self._stop.wait(self.interval_s)
 
@@ -113,11 +114,11 @@ class StreamPublisher:
         return len(events)
 
     def stop(self) -> None:
-        """Stop forwarding and leave the hub (events not yet drained are dropped)."""
+        """Stop forwarding and leave the hub (events not yet drained are dropped). Safe on the
+        node's own thread: it does not wait for the publisher thread, which may be waiting for
+        the node; a frame in flight is still published, or dropped once the bus is closed."""
         self._stop.set()
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            thread.join(timeout=5)
+        self._thread = None
         queue, self._queue = self._queue, None
         if queue is not None:
             self.run_on_node(lambda: self.hub.unsubscribe(queue))
