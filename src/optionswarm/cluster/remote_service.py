@@ -89,7 +89,7 @@ class _Transport:
             raise _unavailable(error) from None
         if reply.error is not None:
             rpc.raise_fault(reply.error)
-        return method.adapter.validate_json(reply.value)
+        return method.decode(reply.value)
 
 
 class RemoteAuditOps:

@@ -1,14 +1,16 @@
 """The trading role's ``TradingService`` as a request topic: one service core, a second transport.
 
 ``cluster.service`` carries a :class:`ServiceCall` (a whitelisted method, its arguments as JSON,
-the acting user) and answers a :class:`ServiceReply` (the value as JSON, or a typed fault).
+the acting user) and answers a :class:`ServiceReply` (the value, or a typed fault).
 :func:`serve_service` answers on the trading side; ``RemoteTradingService`` asks on the api side.
 
 Only the methods in :data:`METHODS` can be called, each with the type its value decodes into on
-both sides (views are pydantic models; bytes travel as base64). Arguments are validated against
-the service method's own annotations; ``actor`` is rebuilt from the call. A ``ServiceError``
-travels as a :class:`ServiceFault` and is raised again as the same class with the same code and
-message (:func:`raise_fault`); anything else as an ``internal`` fault (:class:`RemoteServiceError`).
+both sides (views are pydantic models; a value travels as MessagePack of its plain Python form,
+so bytes stay bytes, and a NaN that the API prints as ``null`` stays a NaN until then).
+Arguments are validated against the service method's own annotations; ``actor`` is rebuilt from
+the call. A ``ServiceError`` travels as a :class:`ServiceFault` and is raised again as the same
+class with the same code and message (:func:`raise_fault`); anything else as an ``internal``
+fault (:class:`RemoteServiceError`, HTTP 500).
 
 Trust: the trading role acts for whichever actor a call names; the api role authenticated it.
 Whoever may publish on the deployment's NATS subjects may act as any user, so NATS itself must
@@ -25,7 +27,7 @@ from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
 import msgspec
-from pydantic import Base64Bytes, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from optionswarm.bus import MessageBus, RequestTopic
 from optionswarm.service import errors
@@ -76,9 +78,9 @@ class ServiceFault(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ServiceReply(msgspec.Struct, frozen=True, kw_only=True):
-    """The value as JSON (``null`` for None), or the fault."""
+    """The value (:meth:`Method.encode`), or the fault."""
 
-    value: bytes = b"null"
+    value: bytes = b"\xc0"  # None
     error: ServiceFault | None = None
 
 
@@ -100,6 +102,7 @@ class RunOnNode(Protocol):
 
 
 Resolver = Callable[[TradingService], Callable[..., Any]]
+_MSGPACK = msgspec.msgpack.Encoder()
 
 
 class Method(Generic[T_co]):
@@ -116,6 +119,14 @@ class Method(Generic[T_co]):
 
     def __repr__(self) -> str:
         return f"Method({self.name!r})"
+
+    def encode(self, value: Any) -> bytes:
+        """A value of this method on the wire."""
+        return _MSGPACK.encode(self.adapter.dump_python(value))
+
+    def decode(self, data: bytes) -> T_co:
+        """The value back from :meth:`encode`'s bytes, validated as the method's type."""
+        return self.adapter.validate_python(msgspec.msgpack.decode(data))
 
 
 def _attribute_path(name: str) -> Resolver:
@@ -149,8 +160,8 @@ def _job_output(service: TradingService) -> Callable[[str, str], bytes]:
 
 _ONE_REPLAY: TypeAdapter[v.ReplayStatus | None] = TypeAdapter(v.ReplayStatus | None)
 _NONE: TypeAdapter[None] = TypeAdapter(type(None))
-_BYTES: TypeAdapter[bytes] = TypeAdapter(Base64Bytes)
-_METRICS: TypeAdapter[tuple[bytes, str]] = TypeAdapter(tuple[Base64Bytes, str])
+_BYTES = TypeAdapter(bytes)
+_METRICS = TypeAdapter(tuple[bytes, str])
 _ACTION = TypeAdapter(v.RiskAction)
 _ORDER = TypeAdapter(v.Order)
 _APPROVAL = TypeAdapter(v.Approval)
@@ -287,7 +298,7 @@ class _Bound:
         value = self.call(**kwargs)
         if inspect.isawaitable(value):
             value = _settle(value)
-        return self.method.adapter.dump_json(value)
+        return self.method.encode(value)
 
 
 def _settle(awaitable: Awaitable[T]) -> T:

@@ -4,12 +4,12 @@ role's ``RemoteTradingService`` asking; values, typed errors, the whitelist, una
 from __future__ import annotations
 
 import asyncio
+import math
 import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-import msgspec
 import pytest
 
 from optionswarm.api.testkit import SmallRuntime
@@ -195,7 +195,18 @@ def test_only_whitelisted_methods_with_valid_arguments_are_called(pair: Pair) ->
     assert not pair.service.risk.status().kill_engaged
     good = _ask(pair.bus, "kill", b'{"reason": "drill"}', actor=True)
     assert good.error is None
-    assert msgspec.json.decode(good.value)["risk"]["kill_engaged"] is True
+    assert rpc.KILL.decode(good.value).risk.kill_engaged is True
+
+
+def test_a_nan_the_api_prints_as_null_survives_the_trip(pair: Pair) -> None:
+    odd = v.ReplayStatus(
+        state="paused", speed=math.nan, ts_ns=1, sessions_done=0, sessions_total=1, underlying="X"
+    )
+    pair.service.replay_status = lambda: odd  # type: ignore[method-assign]
+    remote = pair.remote.replay_status()
+    assert remote is not None
+    assert math.isnan(remote.speed)
+    assert remote.model_dump_json() == odd.model_dump_json()  # "speed":null in both
 
 
 def test_a_failure_that_is_not_a_service_error_is_an_internal_fault(pair: Pair) -> None:
