@@ -56,7 +56,8 @@ class StreamPublisher:
     The hub lives on the node's thread, which need not run an event loop: a publisher thread
     drains the hub's queue there through ``run_on_node`` every ``interval_s`` and publishes
     what it got. A burst beyond ``maxsize`` undrained events loses its oldest, as any slow
-    stream client would.
+    stream client would. Call :meth:`start` and :meth:`stop` on the node's thread, or while it
+    runs nothing (before the node thread starts, after it stopped).
     """
 
     def __init__(
@@ -81,11 +82,11 @@ class StreamPublisher:
         self._thread: threading.Thread | None = None
 
     def start(self, *, thread: bool = True) -> None:
-        """Subscribe to the hub (on the node's thread) and forward every ``interval_s`` on a
-        thread of its own; ``thread=False``: the caller calls :meth:`forward` when it likes."""
+        """Subscribe to the hub and forward every ``interval_s`` on a thread of its own;
+        ``thread=False``: the caller calls :meth:`forward` when it likes."""
         if self._queue is not None:
             return
-        self._queue = self.run_on_node(lambda: self.hub.subscribe(self.maxsize))
+        self._queue = self.hub.subscribe(self.maxsize)
         if thread:
             self._stop.clear()
             self._thread = threading.Thread(target=self._run, name="stream-publisher", daemon=True)
@@ -114,14 +115,14 @@ class StreamPublisher:
         return len(events)
 
     def stop(self) -> None:
-        """Stop forwarding and leave the hub (events not yet drained are dropped). Safe on the
-        node's own thread: it does not wait for the publisher thread, which may be waiting for
-        the node; a frame in flight is still published, or dropped once the bus is closed."""
+        """Stop forwarding and leave the hub (events not yet drained are dropped). It does not
+        wait for the publisher thread, which may be waiting for the node's thread; a frame in
+        flight is still published, or dropped once the bus is closed."""
         self._stop.set()
         self._thread = None
         queue, self._queue = self._queue, None
         if queue is not None:
-            self.run_on_node(lambda: self.hub.unsubscribe(queue))
+            self.hub.unsubscribe(queue)
 
 
 def _drain(queue: asyncio.Queue[StreamEvent]) -> list[StreamEvent]:

@@ -171,7 +171,7 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
     ).start()
     serve_service(trading_bus, node.service, node.call)
     publisher = StreamPublisher(node.runtime.hub, trading_bus, node.call)
-    publisher.start()
+    node.call(publisher.start)
     app, close = build_api_role(_api_settings(tmp_path / "api", prefix))
     api = AppServer(app).start()
     try:
@@ -183,7 +183,7 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
     finally:
         api.stop()
         close()
-        publisher.stop()
+        node.call(publisher.stop)
         trading_bus.delete_streams()
         trading_bus.close()
         node.stop()

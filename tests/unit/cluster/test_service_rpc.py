@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import threading
 import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from optionswarm.api.testkit import SmallRuntime
 from optionswarm.bus import InProcessBus
 from optionswarm.cluster import service_rpc as rpc
+from optionswarm.cluster.node_thread import NodeThread
 from optionswarm.cluster.remote_service import RemoteTradingService, TradingUnavailableError
 from optionswarm.config import Settings
 from optionswarm.model.testkit import TS_NS
@@ -294,3 +296,31 @@ def test_without_a_trading_role_every_call_is_unavailable_503(tmp_path: Path) ->
     bus.close()
     with pytest.raises(TradingUnavailableError):
         remote.record("auth.login", {"actor": "x"})
+
+
+def test_on_the_trading_role_s_node_thread_calls_and_coroutines_run_there(pair: Pair) -> None:
+    node = NodeThread()
+    bus = InProcessBus()
+    rpc.serve_service(bus, pair.service, node.call)
+    remote = RemoteTradingService(bus, pair.runtime.settings)
+    seen: list[int] = []
+
+    async def pause(actor: Actor) -> v.ReplayStatus:
+        seen.append(threading.get_ident())
+        await asyncio.sleep(0)  # needs a loop: asyncio.run on the node thread, which has none
+        return v.ReplayStatus(
+            state="paused", speed=1.0, ts_ns=1, sessions_done=0, sessions_total=1, underlying="X"
+        )
+
+    pair.service.pause_replay = pause  # type: ignore[method-assign]
+    stop = threading.Event()
+    runner = threading.Thread(target=node.run, args=(stop,), name="node")
+    runner.start()
+    try:
+        assert remote.status() == pair.service.status()
+        assert asyncio.run(remote.pause_replay(TRADER)).state == "paused"
+        assert seen == [runner.ident]
+    finally:
+        stop.set()
+        node.wake()
+        runner.join(5)

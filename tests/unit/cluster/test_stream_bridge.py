@@ -40,7 +40,7 @@ def test_trading_hub_events_reach_api_role_clients_in_order_as_they_were() -> No
     publisher = StreamPublisher(node.hub, wire, node.run, interval_s=0.005)
     bridge = StreamBridge(wire)
     bridge.start()
-    publisher.start()
+    node.run(publisher.start)
     early = node.emit("state", {"trading_state": "active"})
     before = 0
 
@@ -62,7 +62,7 @@ def test_trading_hub_events_reach_api_role_clients_in_order_as_they_were() -> No
     assert before == 1
     assert [m["seq"] for m in got] == [2, 3, 4, 5, 6]
     assert publisher.frames >= 2
-    publisher.stop()
+    node.run(publisher.stop)
     assert node.run(lambda: node.hub.subscribers) == 0
     bridge.stop()
     node.emit("state", {"after": True})
@@ -76,7 +76,7 @@ def test_a_burst_travels_in_frames_and_a_slow_client_loses_its_oldest() -> None:
     publisher = StreamPublisher(node.hub, wire, node.run, batch=4)
     bridge = StreamBridge(wire)
     bridge.start()
-    publisher.start(thread=False)  # forwarded by hand below
+    node.run(lambda: publisher.start(thread=False))  # forwarded by hand below
 
     async def slow_client() -> list[Any]:
         queue = bridge.subscribe(3)
