@@ -4,8 +4,11 @@ Checks Python and packages, the shipped data, the LLM model (required when the s
 swarm or ``--llm``), writable stores, the API's port free, every configured service (PostgreSQL
 from ``OPTIONSWARM_SQL_URL``/``--sql-url`` or ``[storage] url``, Redis from
 ``OPTIONSWARM_HOT_STORE_URL``/``--redis-url``, NATS when ``bus.kind`` is ``nats`` or ``--nats``
-is given) with its latency, the clock and the dashboard build. Prints a table (or ``--json``)
-with OK/WARN/FAIL and a fix for each problem; exits 1 when anything FAILs.
+is given) with its latency, the clock and the dashboard build. With ``--roles`` it also asks each
+role of the multi-process node whether it runs (``doctor_roles``: ingest, agents and trading over
+NATS, api over HTTP): OK with its pid and state, or WARN "not running" with the command that
+starts it — opt-in, since ``bus.kind = "nats"`` is also the single-process node's setting. Prints
+a table (or ``--json``) with OK/WARN/FAIL and a fix for each problem; exits 1 when anything FAILs.
 """
 
 from __future__ import annotations
@@ -35,6 +38,11 @@ from optionswarm.monitoring.doctor_checks import (
     check_python,
     check_writable,
 )
+from optionswarm.monitoring.doctor_roles import (
+    check_api_role,
+    check_nats_roles,
+    roles_not_checked,
+)
 from optionswarm.monitoring.doctor_services import check_nats, check_postgres, check_redis
 
 __all__ = ["DoctorOptions", "doctor_command", "run_doctor"]
@@ -52,6 +60,8 @@ class DoctorOptions(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: Path = Path("var/data")
     llm: bool | None = None  # None: required only when the strategy is the swarm
     timeout_s: float = 2.0
+    roles: bool = False  # ask each role of the multi-process node whether it runs
+    config: Path | None = None  # the settings file, named in the command that starts a role
 
 
 def _not_configured(name: str, how: str) -> CheckResult:
@@ -77,7 +87,28 @@ def _service_checks(settings: Settings, options: DoctorOptions) -> list[CheckRes
         if servers
         else _not_configured("nats", "bus.kind is inprocess; bus.kind = nats to scale out")
     )
+    if options.roles:
+        results.extend(_role_checks(settings, options, nats=results[-1]))
     return results
+
+
+def _role_checks(
+    settings: Settings, options: DoctorOptions, *, nats: CheckResult
+) -> list[CheckResult]:
+    """The multi-process node's roles; not asked again when NATS already failed its check."""
+    if nats.status is Status.FAIL:
+        roles = roles_not_checked("NATS unreachable (see the nats check)")
+    else:
+        roles = check_nats_roles(
+            options.nats_servers or settings.bus.nats_servers,
+            settings.bus.prefix,
+            config=options.config,
+            timeout_s=options.timeout_s,
+        )
+    api = check_api_role(
+        settings.api.host, settings.api.port, config=options.config, timeout_s=options.timeout_s
+    )
+    return [*roles, api]
 
 
 def run_doctor(settings: Settings, options: DoctorOptions) -> list[CheckResult]:
@@ -153,6 +184,14 @@ def doctor_command(
         bool | None,
         typer.Option("--llm/--no-llm", help="Require the LLM model (default: for swarm)."),
     ] = None,
+    roles: Annotated[
+        bool,
+        typer.Option(
+            "--roles",
+            help="Also ask each role of the multi-process node (optionswarm run --role) "
+            "whether it runs.",
+        ),
+    ] = False,
     timeout: Annotated[float, typer.Option(help="Seconds per service probe.", min=0.1)] = 2.0,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print JSON instead of a table.")
@@ -179,6 +218,8 @@ def doctor_command(
             data_dir=data_dir,
             llm=llm,
             timeout_s=timeout,
+            roles=roles,
+            config=config,
         )
         results = run_doctor(settings, options)
     failed = any(r.status is Status.FAIL for r in results)
