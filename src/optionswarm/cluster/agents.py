@@ -4,8 +4,9 @@ It answers ``AGENT_STEPS``: the feedback the strategy has not seen, then the bar
 published on its in-process bus, as the single-process node would have delivered them. Each
 order the strategy places goes to the trading role as a ``Submission`` while the strategy waits,
 and the feedback it caused (a rejection) is published before the strategy's ``publish`` returns.
-A restarted agents role warms up again from the history before the first event it sees and
-carries on the run's order numbering (``AgentStep.sequence``).
+A restarted agents role warms up again from the history before the first session it will see and
+carries on the run's order numbering (``AgentStep.sequence``); when the trading role starts a new
+run, the strategy starts afresh with it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import structlog
 from pydantic import TypeAdapter
 
-from optionswarm.bus import InProcessBus, MessageBus
+from optionswarm.bus import BusError, InProcessBus, MessageBus
 from optionswarm.bus._nats_codec import codec_for
 from optionswarm.config import Settings
 from optionswarm.data import ArchDataSource
@@ -29,7 +30,17 @@ from optionswarm.service.agents_view import agent_views
 from optionswarm.strategy.base import StrategyComponent
 from optionswarm.strategy.registry import build_strategy
 
-from .protocol import AGENT_STEPS, SUBMISSIONS, AgentReply, AgentStep, Feedback, Submission
+from .protocol import (
+    AGENT_STEPS,
+    SUBMISSIONS,
+    TRADING_STATUS,
+    AgentReply,
+    AgentStep,
+    Feedback,
+    StatusQuery,
+    Submission,
+    TradingStatus,
+)
 
 __all__ = ["AgentsRole"]
 
@@ -44,6 +55,14 @@ class AgentsRole:
     def __init__(self, settings: Settings, remote: MessageBus) -> None:
         self.settings = settings
         self.remote = remote
+        self.run = ""  # the trading role's run this strategy belongs to
+        self._lock = threading.Lock()  # one step at a time
+        self.steps = 0
+        self._fresh_strategy()
+
+    def _fresh_strategy(self) -> None:
+        """A new strategy on a new bus and clock (a new run starts from nothing)."""
+        settings = self.settings
         self.bus = InProcessBus()
         self.clock = SimulatedClock(start_ns=0)
         self.strategy: StrategyComponent = build_strategy(
@@ -54,28 +73,43 @@ class AgentsRole:
             underlying=settings.backtest.underlying,
             initial_equity=settings.portfolio.initial_cash,
         )
-        self._lock = threading.Lock()  # one step at a time
         self._decisions: list[StrategyDecision] = []
         self._last_decision: Decision | None = None
         self._decided_in_step = False
-        self.steps = 0
         self.bus.subscribe(DECISIONS, self._decisions.append)
         self.bus.subscribe(ORDERS, self._submit)
+        self.strategy.start()
 
     def start(self) -> None:
-        """Start the strategy (a swarm warms up on the history before the replay's first day,
-        as it would on that day's bar) and answer the trading role."""
-        self.strategy.start()
+        """Warm the strategy up, then answer the trading role.
+
+        A swarm warms up on the history before the first session it will see, as it would on
+        that session's bar: the replay's first day, or, when the trading role is already past
+        it (this process was restarted), the day after the last session the node finished.
+        """
+        status = self._trading_status()
+        if status is not None:
+            self.run = status.run
         warm_up = getattr(self.strategy, "warm_up_before", None)
         if callable(warm_up):
             replay = self.settings.replay
-            bars = ArchDataSource().bars(
-                self.settings.backtest.underlying, replay.start, replay.end
+            bars = (
+                ArchDataSource()
+                .bars(self.settings.backtest.underlying, replay.start, replay.end)
+                .to_bars()
             )
-            if len(bars):
-                warm_up(bars.to_bars()[0])
+            after = status.ts_ns if status is not None and status.seq else None
+            upcoming = [bar for bar in bars if after is None or bar.ts_ns > after]
+            if upcoming:
+                warm_up(upcoming[0])
         self.remote.register_responder(AGENT_STEPS, self.step)
-        _log.info("agents role serving", strategy=self.strategy.name)
+        _log.info("agents role serving", strategy=self.strategy.name, run=self.run)
+
+    def _trading_status(self) -> TradingStatus | None:
+        try:
+            return self.remote.request(TRADING_STATUS, StatusQuery())
+        except BusError:
+            return None  # no trading role yet: a new run will start with the replay
 
     def stop(self) -> None:
         """Stop the strategy (the caller closes the NATS bus)."""
@@ -85,6 +119,12 @@ class AgentsRole:
     def step(self, step: AgentStep) -> AgentReply:
         """Feedback first, then the market event; reply with what the strategy concluded."""
         with self._lock:
+            if step.run != self.run:
+                if self.run:  # the trading role started a new run: so does the strategy
+                    _log.info("new run", run=step.run, previous=self.run)
+                    self.strategy.stop()
+                    self._fresh_strategy()
+                self.run = step.run
             if step.ts_ns > self.clock.now_ns():
                 self.clock.advance_to(step.ts_ns)
             self.strategy.resume_sequence(step.sequence)

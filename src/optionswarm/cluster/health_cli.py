@@ -16,6 +16,25 @@ from optionswarm.config import ConfigError, load_settings
 __all__ = ["health_command"]
 
 
+def _api_health(host: str, port: int, timeout: float) -> None:
+    """GET /health with the standard library (the core install has no HTTP client)."""
+    import urllib.error  # noqa: PLC0415
+    import urllib.request  # noqa: PLC0415
+
+    url = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}/health"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            status = int(response.status)
+    except urllib.error.HTTPError as error:
+        error.close()
+        status = error.code
+    except OSError as error:
+        typer.echo(f"api: no answer from {url}: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps({"role": "api", "status": status}))
+    raise typer.Exit(0 if status == 200 else 1)
+
+
 def health_command(
     role: Annotated[str, typer.Option("--role", help="ingest, agents, trading or api.")],
     config: Annotated[
@@ -30,16 +49,7 @@ def health_command(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     if role == "api":
-        import httpx  # noqa: PLC0415
-
-        url = f"http://{settings.api.host}:{settings.api.port}/health"
-        try:
-            response = httpx.get(url, timeout=timeout)
-        except httpx.HTTPError as error:
-            typer.echo(f"api: no answer from {url}: {error}", err=True)
-            raise typer.Exit(1) from None
-        typer.echo(json.dumps({"role": "api", "status": response.status_code}))
-        raise typer.Exit(0 if response.status_code == 200 else 1)
+        _api_health(settings.api.host, settings.api.port, timeout)
     if role not in ("ingest", "agents", "trading"):
         typer.echo(f"error: unknown role {role!r}", err=True)
         raise typer.Exit(2)

@@ -6,6 +6,8 @@ with the same :class:`~optionswarm.service.replay.ReplayDriver`; each session be
 role has finished the previous one (``SessionDone``) and, as the single run does, while an
 approval waits for a person. It learns the trading role's run and progress when it starts, so a
 restarted ingest role carries on after the last session the node finished: none is played twice.
+A trading role restarted after a crash starts a new run; the ingest role notices while it waits at
+the barrier and replays the new run from its first session.
 """
 
 from __future__ import annotations
@@ -69,17 +71,27 @@ class IngestRole:
         self.driver: ReplayDriver | None = None
 
     # -- lifecycle (on the event loop) -----------------------------------------------------
-    async def start(self, *, retry_s: float = 0.25) -> None:
-        """Find the trading role (waiting for it), then replay from where its node is."""
+    async def start(self, *, retry_s: float = 0.25, watch_s: float = 1.0) -> None:
+        """Find the trading role (waiting for it), then replay from where its node is; while
+        the barrier is closed, ask every ``watch_s`` whether the node started a new run."""
         self._loop = asyncio.get_running_loop()
         status = await self._trading_status(retry_s)
-        self.run, self._published, self._done = status.run, status.seq, status.seq
+        self.remote.subscribe(SESSIONS_DONE, self._on_done)
+        self.remote.register_responder(REPLAY_CONTROL, self._control)
+        self._begin(status)
+        self._watch = asyncio.ensure_future(self._watch_run(watch_s, retry_s))
+
+    def _begin(self, status: TradingStatus) -> None:
+        """Replay the trading role's run ``status.run`` after its last finished session."""
+        with self._lock:
+            self.run, self._published, self._done = status.run, status.seq, status.seq
+            self._approvals_open = status.approvals_open
+        self._session = []
+        self.clock = SimulatedClock(start_ns=int(self.bars.ts_ns[0]) - 1)
         events = replay_events(self.settings, self.source, self.bars)
         if status.seq:  # a restart: the node has played these sessions already
             events = (e for e in events if e.ts_ns > status.ts_ns)
             self.clock.advance_to(status.ts_ns)
-        self.remote.subscribe(SESSIONS_DONE, self._on_done)
-        self.remote.register_responder(REPLAY_CONTROL, self._control)
         replay = self.settings.replay
         self.driver = ReplayDriver(
             events,
@@ -94,11 +106,30 @@ class IngestRole:
             barrier=self._ready,
         )
         self.driver.sessions_done = status.seq
-        self.driver.start(paused=replay.start_paused)
-        _log.info("ingest role started", run=self.run, resume_after=status.seq)
+        self.driver.start(paused=replay.start_paused and not status.seq)
+        _log.info("replaying", run=self.run, resume_after=status.seq)
+
+    async def _watch_run(self, every_s: float, retry_s: float) -> None:
+        """A trading role restarted after a crash starts a new run: replay it from its start."""
+        while True:
+            await asyncio.sleep(every_s)
+            if self._ready():
+                continue
+            try:
+                status = await asyncio.to_thread(self.remote.request, TRADING_STATUS, StatusQuery())
+            except BusError:
+                continue  # the node is down or busy: the barrier keeps the replay waiting
+            if status.run != self.run:
+                _log.warning("the trading role started a new run", run=status.run, old=self.run)
+                if self.driver is not None:
+                    await self.driver.stop()
+                self._begin(status)
 
     async def stop(self) -> None:
         """Stop after the session in progress."""
+        watch = getattr(self, "_watch", None)
+        if watch is not None:
+            watch.cancel()
         if self.driver is not None:
             await self.driver.stop()
 

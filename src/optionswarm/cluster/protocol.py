@@ -88,6 +88,7 @@ class AgentStep(msgspec.Struct, frozen=True, kw_only=True):
     """
 
     ts_ns: int
+    run: str = ""  # the trading role's run: a new one starts the strategy afresh
     feedback: tuple[Feedback, ...] = ()
     bar: Bar | None = None
     chain: bytes | None = None
@@ -134,6 +135,8 @@ class TradingStatus(msgspec.Struct, frozen=True, kw_only=True):
     approvals_open: bool
     audit_records: int
     agent_failures: int
+    agent_steps: int  # events the agents role answered
+    sessions_played: int  # == seq unless a session was played twice (it never is)
 
 
 class ReplayCommand(msgspec.Struct, frozen=True, kw_only=True):

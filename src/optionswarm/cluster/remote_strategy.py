@@ -57,9 +57,12 @@ class RemoteStrategy(StrategyComponent):
         underlying: str,
         initial_equity: float,
         remote: MessageBus,
+        run: str = "",
     ) -> None:
         self.remote = remote
+        self.run = run
         self.failures = 0
+        self.answered = 0
         self.last_error = ""
         self._inbox: queue.SimpleQueue[tuple[str, Any]] | None = None
         self._inbox_lock = threading.Lock()
@@ -90,7 +93,7 @@ class RemoteStrategy(StrategyComponent):
 
     def _carry(self) -> dict[str, Any]:
         feedback, self._pending = tuple(self._pending), []
-        return {"feedback": feedback, "sequence": self.remote_sequence}
+        return {"feedback": feedback, "sequence": self.remote_sequence, "run": self.run}
 
     # -- the conversation (node thread) ----------------------------------------------------
     def _converse(self, step: AgentStep) -> None:
@@ -139,6 +142,7 @@ class RemoteStrategy(StrategyComponent):
             self.bus.publish(DECISIONS, decision)
 
     def _take(self, reply: AgentReply) -> None:
+        self.answered += 1
         self._publish_decisions(reply.trailing)
         self.decisions.extend(reply.decisions)
         self.remote_sequence = max(self.remote_sequence, reply.sequence)

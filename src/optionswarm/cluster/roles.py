@@ -27,7 +27,7 @@ Role = Literal["ingest", "agents", "trading", "api"]
 ROLES: tuple[Role, ...] = ("ingest", "agents", "trading", "api")
 
 _log = structlog.get_logger("optionswarm.cluster")
-_REQUEST_TIMEOUT_S = 60.0  # a restarted agents role warms up inside its first step
+_REQUEST_TIMEOUT_S = 20.0  # a new run's strategy warms up inside its first step
 
 
 def cluster_bus(settings: Settings, role: str) -> NatsBus:
@@ -76,22 +76,25 @@ def _on_signals(handler: Callable[[], None]) -> None:
 
 
 def _run_trading(settings: Settings, remote: NatsBus, stop: threading.Event) -> None:
+    from optionswarm.cluster.service_rpc import serve_service  # noqa: PLC0415
+    from optionswarm.cluster.stream_bridge import StreamPublisher  # noqa: PLC0415
     from optionswarm.cluster.trading import TradingRole  # noqa: PLC0415
+    from optionswarm.service.core import TradingService  # noqa: PLC0415
 
     role = TradingRole(settings, remote)
+    service = TradingService(role.runtime)  # built before the start, as in the single process
     role.start()
-    _serve_service(role)
+    serve_service(remote, service, role.thread.call)  # the api role's service core
+    stream = StreamPublisher(role.runtime.hub, remote, role.thread.call)
+    stream.start()
     answer_health(remote, "trading", lambda: {"run": role.run, "sessions": str(role.seq)})
     _announce("trading", f"run dir {role.runtime.run_dir}")
     try:
         role.thread.run(stop)  # the node's own thread: this one
     finally:
+        stream.stop()
+        service.close()
         role.stop()
-
-
-def _serve_service(role: object) -> None:
-    """The service core over NATS for the api role (when that part is installed)."""
-    del role
 
 
 def _run_agents(settings: Settings, remote: NatsBus, stop: threading.Event) -> None:

@@ -24,7 +24,7 @@ from optionswarm.data import UnderlyingSource
 from optionswarm.data.replay import ReplayEvent
 from optionswarm.engine import Clock
 from optionswarm.model import ChainSnapshot
-from optionswarm.service.runtime import NodeRuntime
+from optionswarm.service.runtime import NodeRuntime, new_run_dir
 
 from .node_thread import NodeThread
 from .protocol import (
@@ -62,6 +62,8 @@ class TradingRole:
         self.remote = remote
         self.thread = NodeThread()
         self._strategy_settings = settings
+        run_dir = run_dir or new_run_dir(settings.api.state_dir)
+        self.run = run_dir.name
         self._strategy: RemoteStrategy | None = None
         self.replay = RemoteReplay(
             remote,
@@ -78,8 +80,8 @@ class TradingRole:
             feed=self.replay,
         )
         self.settings = self.runtime.settings
-        self.run = self.runtime.run_dir.name
         self.seq = 0
+        self.sessions_played = 0
 
     def _now_ns(self) -> int:
         return self.runtime.clock.now_ns()
@@ -94,6 +96,7 @@ class TradingRole:
             underlying=cfg.backtest.underlying,
             initial_equity=cfg.portfolio.initial_cash,
             remote=self.remote,
+            run=self.run,
         )
         return self._strategy
 
@@ -134,6 +137,7 @@ class TradingRole:
                 for event in step.events
             ]
             self.runtime.play_session(step.ts_ns, events)
+            self.sessions_played += 1
             self.replay.note(step)
             self.seq = step.seq
             self.runtime.after_session(step.ts_ns)
@@ -158,6 +162,8 @@ class TradingRole:
             approvals_open=self.runtime.approval_open(),
             audit_records=self.runtime.audit.size,
             agent_failures=self.strategy.failures,
+            agent_steps=self.strategy.answered,
+            sessions_played=self.sessions_played,
         )
 
 

@@ -53,9 +53,16 @@ def build_run_settings(
     for section, values in (("api", api), ("replay", replay)):
         if values:
             overrides[section] = {**overrides.get(section, {}), **values}
+    if strategy is None and not _names_a_strategy(base, overrides):
+        strategy = "swarm"  # what `optionswarm run` shows unless the settings choose
     if strategy is not None:
         overrides["strategy"] = {**overrides.get("strategy", {}), "name": strategy}
     return load_settings(config, **overrides)
+
+
+def _names_a_strategy(base: Settings, overrides: dict[str, Any]) -> bool:
+    """True when the settings file, the environment or a staged change chose the strategy."""
+    return "name" in base.strategy.model_fields_set or "name" in overrides.get("strategy", {})
 
 
 async def serve(settings: Settings) -> None:
@@ -134,8 +141,12 @@ def run_command(  # noqa: PLR0917  # typer maps each option to a parameter
         dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last replayed day.")
     ] = None,
     strategy: Annotated[
-        str, typer.Option(help="Strategy: swarm, swarm-equal, short-put-spread, ...")
-    ] = "swarm",
+        str | None,
+        typer.Option(
+            help="Strategy: swarm, swarm-equal, short-put-spread, ... (default: the settings "
+            "file's [strategy] name, else swarm)."
+        ),
+    ] = None,
     state_dir: Annotated[
         Path | None, typer.Option(help="Where runs keep their stores (default var/state).")
     ] = None,
@@ -182,8 +193,35 @@ def _run_role(role: str, settings: Settings) -> None:
 
 async def serve_api_role(settings: Settings) -> None:
     """The api role: the API and the dashboard over the trading role's service core."""
-    typer.echo("error: the api role is not available yet", err=True)
-    raise typer.Exit(2)
+    import uvicorn  # noqa: PLC0415
+
+    from optionswarm.bus import BusError  # noqa: PLC0415
+    from optionswarm.cluster.api_role import build_api_role  # noqa: PLC0415
+
+    try:
+        app, close = build_api_role(settings)
+    except BusError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    server = _graceful_server_class()(
+        uvicorn.Config(
+            app,
+            host=settings.api.host,
+            port=settings.api.port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+        )
+    )
+    try:
+        typer.echo(
+            f"optionswarm api role: http://{settings.api.host}:{settings.api.port}/ "
+            f"(the trading role's service core over NATS, prefix {settings.bus.prefix})",
+            err=True,
+        )
+        await server.serve()
+    finally:
+        close()
 
 
 def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:

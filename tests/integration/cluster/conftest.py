@@ -11,13 +11,14 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from optionswarm.bus import BusError
 from optionswarm.bus.nats import NatsBus, NatsBusConfig
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from .runs import single_process_run, write_config
 
 
 def optionswarm_command() -> list[str]:
@@ -60,6 +61,16 @@ class RoleProcess:
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def single_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The single-process reference run of the replay (once per module)."""
+    root = tmp_path_factory.mktemp("single")
+    config = write_config(
+        root / "single.toml", state_dir=root / "state", prefix="unused", storage_url=None
+    )
+    return single_process_run(config)
 
 
 @pytest.fixture

@@ -174,7 +174,6 @@ def test_the_image_installs_the_extras_the_roles_need(services: dict[str, Any]) 
     assert (DEPLOY / build["context"] / build["dockerfile"]).resolve() == DEPLOY / "Dockerfile"
     assert "ARG EXTRAS=services" in dockerfile
     assert '".[${EXTRAS}]"' in dockerfile
-    assert "httpx" in dockerfile  # `optionswarm health --role api` asks over HTTP with it
     assert "python:3.11" in dockerfile
 
 

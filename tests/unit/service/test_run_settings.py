@@ -33,3 +33,15 @@ def test_changes_staged_through_the_api_apply_at_the_next_start(
     assert flags.api.host == "127.0.0.1"
     with pytest.raises(ConfigError, match="speed"):
         build_run_settings(None, state_dir=tmp_path, speed=-1.0)
+
+
+def test_the_strategy_is_the_swarm_unless_the_settings_file_or_the_option_names_one(
+    tmp_path: Path,
+) -> None:
+    state = tmp_path / "state"
+    assert build_run_settings(None, state_dir=state).strategy.name == "swarm"
+    config = tmp_path / "c.toml"
+    config.write_text('[strategy]\nname = "short-put-spread"\n')
+    assert build_run_settings(config, state_dir=state).strategy.name == "short-put-spread"
+    chosen = build_run_settings(config, state_dir=state, strategy="swarm-equal")
+    assert chosen.strategy.name == "swarm-equal"
