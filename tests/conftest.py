@@ -2,18 +2,43 @@
 
 When CI=true, a test marked ``service`` that skips is turned into a failure: CI runs against real
 PostgreSQL, Redis and NATS on loopback, and a skipped service test would be a silent pass.
+
+Under pytest-xdist with ``--dist loadfile`` (CI: ``-n 2``) the tests of a file run on one worker, so
+module-scoped fixtures (servers, models, Ray) are built once; the e2e files run on one worker
+together, so its session ``optionswarm run`` and chromium are started once. (``xdist_group`` marks
+are not used: with pytest 9.2, xdist 3.8's ``--dist loadgroup`` silently ignores them.)
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import uuid
 from collections.abc import Generator, Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 _IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+if importlib.util.find_spec("xdist") is not None:
+    from xdist.scheduler import LoadFileScheduling  # type: ignore[import-untyped]
+
+    _ONE_WORKER_DIRS = ("tests/e2e/",)  # share one ``optionswarm run`` and one chromium
+
+    class _FileScheduling(LoadFileScheduling):  # type: ignore[misc]
+        """``--dist loadfile``, except that every file under a directory of ``_ONE_WORKER_DIRS``
+        runs on one worker with the rest of that directory."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return next((d for d in _ONE_WORKER_DIRS if path.startswith(d)), path)
+
+    def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+        """The scheduler of ``--dist loadfile`` (other modes keep xdist's own)."""
+        return _FileScheduling(config, log) if config.getvalue("dist") == "loadfile" else None
 
 
 @pytest.hookimpl(hookwrapper=True)
