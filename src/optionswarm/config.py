@@ -146,6 +146,7 @@ class StrategySettings(_Section):
     risk_fraction: float = Field(default=0.10, gt=0.0, le=1.0)  # max loss per trade / equity
     sma_fast: int = Field(default=20, ge=1)
     sma_slow: int = Field(default=50, ge=2)
+    warmup_sessions: int = Field(default=504, ge=0)  # swarm: earlier sessions replayed first
 
     @model_validator(mode="after")
     def _check_relations(self) -> StrategySettings:

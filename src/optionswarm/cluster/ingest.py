@@ -6,13 +6,15 @@ with the same :class:`~optionswarm.service.replay.ReplayDriver`; each session be
 role has finished the previous one (``SessionDone``) and, as the single run does, while an
 approval waits for a person. It learns the trading role's run and progress when it starts, so a
 restarted ingest role carries on after the last session the node finished: none is played twice.
-A trading role restarted after a crash starts a new run; the ingest role notices while it waits at
+The first session waits until the agents role answers too. A trading role restarted after a crash
+starts a new run; the ingest role notices while it waits at
 the barrier and replays the new run from its first session.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 from typing import Any
 
@@ -33,12 +35,14 @@ from .protocol import (
     SESSION_STEPS,
     SESSIONS_DONE,
     TRADING_STATUS,
+    Ping,
     ReplayCommand,
     SessionDone,
     SessionEvent,
     SessionStep,
     StatusQuery,
     TradingStatus,
+    health_topic,
 )
 
 __all__ = ["IngestRole"]
@@ -75,6 +79,7 @@ class IngestRole:
         """Find the trading role (waiting for it), then replay from where its node is; while
         the barrier is closed, ask every ``watch_s`` whether the node started a new run."""
         self._loop = asyncio.get_running_loop()
+        await self._agents_answer(retry_s)  # the first session goes to a complete node
         status = await self._trading_status(retry_s)
         self.remote.subscribe(SESSIONS_DONE, self._on_done)
         self.remote.register_responder(REPLAY_CONTROL, self._control)
@@ -110,11 +115,10 @@ class IngestRole:
         _log.info("replaying", run=self.run, resume_after=status.seq)
 
     async def _watch_run(self, every_s: float, retry_s: float) -> None:
-        """A trading role restarted after a crash starts a new run: replay it from its start."""
+        """A trading role restarted after a crash starts a new run: replay it from its start
+        (asked every ``every_s``, paused or not: a paused replay must follow the new run too)."""
         while True:
             await asyncio.sleep(every_s)
-            if self._ready():
-                continue
             try:
                 status = await asyncio.to_thread(self.remote.request, TRADING_STATUS, StatusQuery())
             except BusError:
@@ -133,13 +137,25 @@ class IngestRole:
         if self.driver is not None:
             await self.driver.stop()
 
+    async def _agents_answer(self, retry_s: float) -> None:
+        for attempt in itertools.count():
+            try:
+                await asyncio.to_thread(self.remote.request, health_topic("agents"), Ping())
+                return
+            except BusError as error:
+                if attempt == 0:
+                    _log.info("waiting for the agents role", error=str(error))
+                await asyncio.sleep(retry_s)
+
     async def _trading_status(self, retry_s: float) -> TradingStatus:
-        while True:
+        for attempt in itertools.count():
             try:
                 return await asyncio.to_thread(self.remote.request, TRADING_STATUS, StatusQuery())
             except BusError as error:
-                _log.info("waiting for the trading role", error=str(error))
+                if attempt == 0:
+                    _log.info("waiting for the trading role", error=str(error))
                 await asyncio.sleep(retry_s)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     # -- the driver's hooks (event loop) ---------------------------------------------------
     def _collect(self, event: ReplayEvent) -> None:

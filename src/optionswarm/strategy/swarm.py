@@ -66,7 +66,10 @@ def swarm_config_from(settings: StrategySettings) -> SwarmStrategyConfig:
         exits = msgspec.structs.replace(exits, take_profit=settings.take_profit)
     if "risk_fraction" in given:
         sizing = msgspec.structs.replace(sizing, risk_fraction=settings.risk_fraction)
-    return msgspec.structs.replace(base, structures=structures, exits=exits, sizing=sizing)
+    warmup = settings.warmup_sessions if "warmup_sessions" in given else base.warmup_sessions
+    return msgspec.structs.replace(
+        base, structures=structures, exits=exits, sizing=sizing, warmup_sessions=warmup
+    )
 
 
 class SwarmStrategy(StrategyComponent):

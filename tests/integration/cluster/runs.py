@@ -34,6 +34,7 @@ def write_config(
     storage_url: str | None,
     speed: float = 1000.0,
     api_port: int = 8000,
+    nats_url: str = "nats://127.0.0.1:4222",
 ) -> Path:
     """A paper replay of early 2018 with the swarm; orders risking over $10,000 are refused in
     oversight (a stand-in for a person, so that some orders fill and some are rejected)."""
@@ -42,6 +43,7 @@ def write_config(
         f"""mode = "paper"
 [strategy]
 name = "swarm"
+warmup_sessions = 120
 [oversight]
 mode = "approve_under_max_loss"
 auto_approve_max_loss = 10000.0
@@ -55,6 +57,7 @@ state_dir = "{state_dir}"
 port = {api_port}
 [bus]
 prefix = "{prefix}"
+nats_servers = ["{nats_url}"]
 {storage}"""
     )
     return path

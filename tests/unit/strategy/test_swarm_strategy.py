@@ -191,3 +191,9 @@ def test_backtest_document_and_html_report_show_the_swarm_record(run: _Run) -> N
     assert "Strategy report" in page
     assert "track_vs_equal" in page
     assert "consensus_track_record" in page
+
+
+def test_the_warm_up_length_comes_from_the_settings_only_when_set() -> None:
+    assert swarm_config_from(StrategySettings()).warmup_sessions == 504
+    chosen = StrategySettings(name="swarm", warmup_sessions=60)
+    assert swarm_config_from(chosen).warmup_sessions == 60
