@@ -52,7 +52,7 @@ test: $(STAMP_TEST) $(DASHBOARD) browser  ## set up, then ruff, mypy, the dashbo
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	cd web && npm run --silent typecheck && npm test --silent
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 bench: $(STAMP_BENCH) bench-peers  ## run every benchmark, printing JSON
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script; done

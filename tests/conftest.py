@@ -30,7 +30,12 @@ if importlib.util.find_spec("xdist") is not None:
 
     class _FileScheduling(LoadFileScheduling):  # type: ignore[misc]
         """``--dist loadfile``, except that every file under a directory of ``_ONE_WORKER_DIRS``
-        runs on one worker with the rest of that directory."""
+        runs on one worker with the rest of that directory; files go out in collection order
+        (heaviest first, see ``pytest_collection_modifyitems``), not by their number of tests."""
+
+        def __init__(self, config: pytest.Config, log: Any = None) -> None:
+            super().__init__(config, log)
+            config.option.loadscopereorder = False
 
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
@@ -39,6 +44,30 @@ if importlib.util.find_spec("xdist") is not None:
     def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         """The scheduler of ``--dist loadfile`` (other modes keep xdist's own)."""
         return _FileScheduling(config, log) if config.getvalue("dist") == "loadfile" else None
+
+
+_HEAVY_FIRST = (  # the longest files start first, so that no worker ends alone on one of them
+    "tests/e2e/",
+    "tests/integration/cluster/test_role_faults.py",
+    "tests/integration/cluster/test_roles_equal.py",
+    "tests/integration/scaleout/test_ray_sweep.py",
+    "tests/integration/api/test_schemathesis.py",
+    "tests/unit/backtest/",
+    "tests/integration/llm/",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Heaviest files first (a stable sort: each file keeps its own order)."""
+
+    def weight(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return next(
+            (i for i, prefix in enumerate(_HEAVY_FIRST) if path.startswith(prefix)),
+            len(_HEAVY_FIRST),
+        )
+
+    items.sort(key=weight)
 
 
 @pytest.hookimpl(hookwrapper=True)
