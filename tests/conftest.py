@@ -13,8 +13,14 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
 import uuid
 from collections.abc import Generator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -104,3 +110,55 @@ def pg_schema() -> Iterator[str]:
         with admin.connect() as conn:
             conn.exec_driver_sql(f"DROP SCHEMA {name} CASCADE")
         admin.dispose()
+
+
+NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
+
+
+class NatsServer:
+    """A private ``nats-server`` with JetStream on a fixed port and store directory (for tests
+    that kill and restart the server mid-stream)."""
+
+    def __init__(self, port: int, store: Path) -> None:
+        self.port, self.store = port, store
+        self.url = f"nats://127.0.0.1:{port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [NATS_SERVER, "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.store)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not self._accepts():
+            assert time.monotonic() < deadline, "nats-server did not start"
+            time.sleep(0.01)
+
+    def _accepts(self) -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+        except OSError:
+            return False
+        return True
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash."""
+        if self.process is not None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def private_nats(tmp_path: Path) -> Iterator[NatsServer]:
+    """A started private ``nats-server`` (JetStream store in the test's tmp dir), killed after."""
+    if not Path(NATS_SERVER).exists():
+        pytest.skip("nats-server binary not installed")  # CI turns this skip into a failure
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = NatsServer(port, tmp_path / "js")
+    server.start()
+    yield server
+    server.kill()

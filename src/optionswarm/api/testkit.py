@@ -37,7 +37,7 @@ from optionswarm.node import TradingNode
 from optionswarm.oversight.config import OversightConfig
 from optionswarm.oversight.service import OversightService
 from optionswarm.oversight.wiring import attach_oversight, in_memory_store
-from optionswarm.risk.testkit import standard_chain
+from optionswarm.risk.testkit import option_symbol, standard_chain
 from optionswarm.service.core import TradingService
 from optionswarm.service.hub import EventHub
 from optionswarm.service.jobs import BacktestJobs
@@ -52,6 +52,8 @@ __all__ = [
     "SmallRuntime",
     "bearer",
     "free_port",
+    "loopback_uvicorn",
+    "put_spread_order",
     "security_for",
 ]
 
@@ -182,6 +184,39 @@ def free_port() -> int:
         return port
 
 
+def put_spread_order(
+    client_order_id: str, quantity: int, limit_price: float | None = None
+) -> dict[str, Any]:
+    """A manual order body: the 95/90 SPY put spread of the risk testkit's standard chain."""
+    chain = standard_chain()
+    return {
+        "client_order_id": client_order_id,
+        "underlying": "SPY",
+        "legs": [
+            {"symbol": option_symbol(chain, 95.0, call=False), "side": "sell"},
+            {"symbol": option_symbol(chain, 90.0, call=False), "side": "buy"},
+        ],
+        "quantity": quantity,
+        "limit_price": limit_price,
+        "structure": "vertical",
+    }
+
+
+def loopback_uvicorn(app: Any) -> tuple[uvicorn.Server, int]:
+    """uvicorn for ``app`` on a free loopback port (quiet, no lifespan, sans-io WebSockets)."""
+    port = free_port()
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        ws="websockets-sansio",
+    )
+    return uvicorn.Server(config), port
+
+
 class ServerThread:
     """uvicorn serving ``create_app(service, security)`` on 127.0.0.1 in a thread."""
 
@@ -197,17 +232,7 @@ class ServerThread:
         self.service = TradingService(runtime, jobs=jobs)
         app = create_app(self.service, security, dashboard_dir=None)
         self.app = app
-        self.port = free_port()
-        config = uvicorn.Config(
-            wrap(app) if wrap else app,
-            host="127.0.0.1",
-            port=self.port,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            ws="websockets-sansio",
-        )
-        self.server = uvicorn.Server(config)
+        self.server, self.port = loopback_uvicorn(wrap(app) if wrap else app)
         self.loop: asyncio.AbstractEventLoop | None = None
         self._thread = threading.Thread(target=self._run, name="api-server", daemon=True)
 

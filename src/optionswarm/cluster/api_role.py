@@ -17,8 +17,9 @@ from fastapi import FastAPI
 from optionswarm.api.app import create_app
 from optionswarm.api.auth import ensure_bootstrap
 from optionswarm.bus import MessageBus
-from optionswarm.bus.nats import NatsBus, NatsBusConfig
+from optionswarm.bus.nats import NatsBus
 from optionswarm.cluster.remote_service import RemoteTradingService
+from optionswarm.cluster.roles import cluster_bus
 from optionswarm.cluster.stream_bridge import StreamBridge
 from optionswarm.config import Settings
 
@@ -30,16 +31,7 @@ API_CONSUMER = "api"  # the api role's durable consumer names on the bus
 def api_bus(settings: Settings, request_timeout_s: float = 10.0) -> NatsBus:
     """NATS (whatever ``bus.kind`` says: the roles meet there) with the ``api`` consumer; a
     call the trading role has not answered in ``request_timeout_s`` is a 503."""
-    bus = settings.bus
-    return NatsBus(
-        NatsBusConfig(
-            servers=bus.nats_servers,
-            prefix=bus.prefix,
-            consumer=API_CONSUMER,
-            replicas=bus.replicas,
-            request_timeout_s=request_timeout_s,
-        )
-    )
+    return cluster_bus(settings, API_CONSUMER, request_timeout_s=request_timeout_s)
 
 
 def build_api_role(

@@ -30,8 +30,11 @@ _log = structlog.get_logger("optionswarm.cluster")
 _REQUEST_TIMEOUT_S = 20.0  # a new run's strategy warms up inside its first step
 
 
-def cluster_bus(settings: Settings, role: str) -> NatsBus:
-    """The role's connection to NATS: the deployment's prefix, the role's consumer name."""
+def cluster_bus(
+    settings: Settings, role: str, *, request_timeout_s: float = _REQUEST_TIMEOUT_S
+) -> NatsBus:
+    """The role's connection to NATS (whatever ``bus.kind`` says: the roles meet there): the
+    deployment's servers and prefix, the role's consumer name."""
     bus = settings.bus
     return NatsBus(
         NatsBusConfig(
@@ -39,7 +42,7 @@ def cluster_bus(settings: Settings, role: str) -> NatsBus:
             prefix=bus.prefix,
             consumer=role,
             replicas=bus.replicas,
-            request_timeout_s=_REQUEST_TIMEOUT_S,
+            request_timeout_s=request_timeout_s,
         )
     )
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections import deque
 from typing import Any
 
 import msgspec
@@ -26,7 +25,7 @@ import structlog
 
 from optionswarm.bus import MessageBus, Subscription, Topic
 from optionswarm.cluster.service_rpc import RunOnNode
-from optionswarm.service.hub import EventHub, StreamEvent
+from optionswarm.service.hub import EventHub, StreamEvent, StreamFanout
 
 __all__ = ["STREAM", "HubEvent", "StreamBridge", "StreamFrame", "StreamPublisher"]
 
@@ -136,7 +135,7 @@ def _wire(event: StreamEvent) -> HubEvent:
     return HubEvent(type=event["type"], ts_ns=event["ts_ns"], seq=event["seq"], data=event["data"])
 
 
-class StreamBridge:
+class StreamBridge(StreamFanout):
     """Api side: a hub fed from ``stream.events`` (see the module docstring).
 
     Frames arrive on the bus's delivery thread and are fanned out on the event loop of the first
@@ -144,11 +143,8 @@ class StreamBridge:
     """
 
     def __init__(self, bus: MessageBus, *, history: int = 200) -> None:
+        super().__init__(history=history)
         self.bus = bus
-        self.recent: deque[StreamEvent] = deque(maxlen=history)
-        self.dropped = 0
-        self.published = 0
-        self._queues: set[asyncio.Queue[StreamEvent]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
         self._subscription: Subscription | None = None
@@ -177,31 +173,10 @@ class StreamBridge:
 
     def _fan_out(self, events: list[StreamEvent]) -> None:
         for event in events:
-            self.recent.append(event)
-            self.published += 1
-            for queue in self._queues:
-                if queue.full():
-                    queue.get_nowait()  # the slow client loses its oldest message
-                    self.dropped += 1
-                queue.put_nowait(event)
+            self.offer(event)
 
     def subscribe(self, maxsize: int = 1000) -> asyncio.Queue[StreamEvent]:
         """A new client's queue of events (call on the server's event loop)."""
         with self._lock:
             self._loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[StreamEvent] = asyncio.Queue(maxsize=maxsize)
-        self._queues.add(queue)
-        return queue
-
-    def unsubscribe(self, queue: asyncio.Queue[StreamEvent]) -> None:
-        """Forget a client's queue."""
-        self._queues.discard(queue)
-
-    @property
-    def subscribers(self) -> int:
-        """How many clients are connected."""
-        return len(self._queues)
-
-    def queue_depths(self) -> list[int]:
-        """Events waiting per client."""
-        return [queue.qsize() for queue in self._queues]
+        return super().subscribe(maxsize)

@@ -67,30 +67,18 @@ def _names_a_strategy(base: Settings, overrides: dict[str, Any]) -> bool:
 
 async def serve(settings: Settings) -> None:
     """Run the node and the API on this event loop until a signal stops the server."""
-    import uvicorn  # noqa: PLC0415 -- the server is needed only by this command
-
     from optionswarm.api.app import create_app  # noqa: PLC0415
     from optionswarm.api.auth import ensure_bootstrap  # noqa: PLC0415
     from optionswarm.service.core import TradingService  # noqa: PLC0415
     from optionswarm.service.runtime import NodeRuntime  # noqa: PLC0415
 
-    _GracefulServer = _graceful_server_class()
     password = ensure_bootstrap(settings.api)
     if password is not None:  # printed once to the terminal, never logged
         typer.echo(f"created user 'admin' with password: {password}", err=True)
     runtime = NodeRuntime(settings)
     service = TradingService(runtime)
     app = create_app(service, settings.api)
-    server = _GracefulServer(
-        uvicorn.Config(
-            app,
-            host=settings.api.host,
-            port=settings.api.port,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-        )
-    )
+    server = _server(app, settings)
     await runtime.start()
     try:
         typer.echo(
@@ -103,6 +91,21 @@ async def serve(settings: Settings) -> None:
     finally:
         await runtime.stop()
         service.close()  # a backtest job still running is stopped
+
+
+def _server(app: Any, settings: Settings) -> Any:
+    """uvicorn on ``[api] host/port`` that lets the caller stop the node cleanly on a signal."""
+    import uvicorn  # noqa: PLC0415
+
+    config = uvicorn.Config(
+        app,
+        host=settings.api.host,
+        port=settings.api.port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+    )
+    return _graceful_server_class()(config)
 
 
 def _graceful_server_class() -> type[Any]:
@@ -193,8 +196,6 @@ def _run_role(role: str, settings: Settings) -> None:
 
 async def serve_api_role(settings: Settings) -> None:
     """The api role: the API and the dashboard over the trading role's service core."""
-    import uvicorn  # noqa: PLC0415
-
     from optionswarm.bus import BusError  # noqa: PLC0415
     from optionswarm.cluster.api_role import build_api_role  # noqa: PLC0415
 
@@ -203,16 +204,7 @@ async def serve_api_role(settings: Settings) -> None:
     except BusError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
-    server = _graceful_server_class()(
-        uvicorn.Config(
-            app,
-            host=settings.api.host,
-            port=settings.api.port,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-        )
-    )
+    server = _server(app, settings)
     try:
         typer.echo(
             f"optionswarm api role: http://{settings.api.host}:{settings.api.port}/ "

@@ -30,7 +30,7 @@ from optionswarm.risk import (
     TradingStateChanged,
 )
 
-__all__ = ["EventHub", "StreamEvent"]
+__all__ = ["EventHub", "StreamEvent", "StreamFanout"]
 
 StreamEvent = dict[str, Any]
 """One message to a stream client: ``{"type": str, "ts_ns": int, "seq": int, "data": dict}``."""
@@ -69,17 +69,56 @@ _STREAMED: tuple[tuple[str, Topic[Any], Callable[[Any], dict[str, Any]]], ...] =
 )
 
 
-class EventHub:
-    """Bounded fan-out of the node's events to any number of asyncio consumers."""
+class StreamFanout:
+    """Bounded fan-out of stream messages to asyncio queues (one per client), with a history.
 
-    def __init__(self, bus: MessageBus, *, history: int = 200) -> None:
-        self.bus = bus
+    A client that does not keep up loses its oldest messages (counted in ``dropped``).
+    """
+
+    def __init__(self, *, history: int = 200) -> None:
         self._queues: set[asyncio.Queue[StreamEvent]] = set()
-        self._seq = itertools.count(1)
-        self._subscriptions: list[Subscription] = []
         self.recent: deque[StreamEvent] = deque(maxlen=history)
         self.dropped = 0
         self.published = 0
+
+    def offer(self, message: StreamEvent) -> None:
+        """Keep ``message`` in ``recent`` and put it on every client's queue."""
+        self.recent.append(message)
+        self.published += 1
+        for queue in self._queues:
+            if queue.full():
+                queue.get_nowait()  # the slow client loses its oldest message
+                self.dropped += 1
+            queue.put_nowait(message)
+
+    def subscribe(self, maxsize: int = 1000) -> asyncio.Queue[StreamEvent]:
+        """A new client's queue of messages (bounded; oldest dropped when full)."""
+        queue: asyncio.Queue[StreamEvent] = asyncio.Queue(maxsize=maxsize)
+        self._queues.add(queue)
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[StreamEvent]) -> None:
+        """Forget a client's queue."""
+        self._queues.discard(queue)
+
+    @property
+    def subscribers(self) -> int:
+        """How many clients are connected."""
+        return len(self._queues)
+
+    def queue_depths(self) -> list[int]:
+        """Messages waiting per client (for metrics)."""
+        return [queue.qsize() for queue in self._queues]
+
+
+class EventHub(StreamFanout):
+    """The node's bus events, fanned out to any number of asyncio consumers."""
+
+    def __init__(self, bus: MessageBus, *, history: int = 200) -> None:
+        super().__init__(history=history)
+        self.bus = bus
+        self._seq = itertools.count(1)
+        self._subscriptions: list[Subscription] = []
 
     def start(self) -> None:
         """Subscribe to the streamed topics."""
@@ -104,30 +143,5 @@ class EventHub:
     def emit(self, kind: str, data: dict[str, Any], ts_ns: int) -> StreamEvent:
         """Send one message to every subscriber (and keep it in ``recent``)."""
         message: StreamEvent = {"type": kind, "ts_ns": ts_ns, "seq": next(self._seq), "data": data}
-        self.recent.append(message)
-        self.published += 1
-        for queue in self._queues:
-            if queue.full():
-                queue.get_nowait()  # the slow client loses its oldest message
-                self.dropped += 1
-            queue.put_nowait(message)
+        self.offer(message)
         return message
-
-    def subscribe(self, maxsize: int = 1000) -> asyncio.Queue[StreamEvent]:
-        """A new client's queue of messages (bounded; oldest dropped when full)."""
-        queue: asyncio.Queue[StreamEvent] = asyncio.Queue(maxsize=maxsize)
-        self._queues.add(queue)
-        return queue
-
-    def unsubscribe(self, queue: asyncio.Queue[StreamEvent]) -> None:
-        """Forget a client's queue."""
-        self._queues.discard(queue)
-
-    @property
-    def subscribers(self) -> int:
-        """How many clients are connected."""
-        return len(self._queues)
-
-    def queue_depths(self) -> list[int]:
-        """Messages waiting per client (for metrics)."""
-        return [queue.qsize() for queue in self._queues]

@@ -7,27 +7,13 @@ from typing import Any
 
 import httpx
 
-from optionswarm.api.testkit import ServerThread, bearer
+from optionswarm.api.testkit import ServerThread, bearer, put_spread_order
 from optionswarm.risk.testkit import option_symbol, standard_chain
 
 CHAIN = standard_chain()
 
 
-def _spread(
-    client_order_id: str, quantity: int, limit_price: float | None = None
-) -> dict[str, Any]:
-    """A 95/90 put spread (each test its own quantity: risk refuses a duplicate in a row)."""
-    return {
-        "client_order_id": client_order_id,
-        "underlying": "SPY",
-        "legs": [
-            {"symbol": option_symbol(CHAIN, 95.0, call=False), "side": "sell"},
-            {"symbol": option_symbol(CHAIN, 90.0, call=False), "side": "buy"},
-        ],
-        "quantity": quantity,
-        "limit_price": limit_price,
-        "structure": "vertical",
-    }
+_spread = put_spread_order
 
 
 def _kinds_since(server: ServerThread, seq: int) -> list[tuple[str, Any]]:

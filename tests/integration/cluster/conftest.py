@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,37 +19,6 @@ from optionswarm.bus import BusError
 from optionswarm.bus.nats import NatsBus, NatsBusConfig
 
 from .runs import single_process_run, write_config
-
-NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
-
-
-class NatsServer:
-    """A private ``nats-server`` with JetStream on a fixed port and store directory."""
-
-    def __init__(self, port: int, store: Path) -> None:
-        self.port, self.store = port, store
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [NATS_SERVER, "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.store)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_until(self._accepts, 10, "nats-server to accept connections")
-
-    def _accepts(self) -> bool:
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-        except OSError:
-            return False
-        return True
-
-    def kill(self) -> None:
-        if self.process is not None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
-            self.process = None
 
 
 def optionswarm_command() -> list[str]:

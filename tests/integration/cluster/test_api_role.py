@@ -20,7 +20,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from websockets.sync.client import ClientConnection, connect
 
@@ -30,7 +29,8 @@ from optionswarm.api.testkit import (
     ServerThread,
     SmallRuntime,
     bearer,
-    free_port,
+    loopback_uvicorn,
+    put_spread_order,
     security_for,
 )
 from optionswarm.bus import BusError
@@ -39,7 +39,7 @@ from optionswarm.cluster.api_role import api_bus, build_api_role
 from optionswarm.cluster.service_rpc import SERVICE, ServiceCall, ServiceReply, serve_service
 from optionswarm.cluster.stream_bridge import StreamPublisher
 from optionswarm.config import Settings
-from optionswarm.risk.testkit import option_symbol, standard_chain
+from optionswarm.risk.testkit import standard_chain
 from optionswarm.service.users import hash_password
 
 pytestmark = pytest.mark.service
@@ -52,17 +52,7 @@ class AppServer:
     """uvicorn serving one app on a free loopback port, in a thread with its own loop."""
 
     def __init__(self, app: FastAPI) -> None:
-        self.port = free_port()
-        config = uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=self.port,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            ws="websockets-sansio",
-        )
-        self.server = uvicorn.Server(config)
+        self.server, self.port = loopback_uvicorn(app)
         self._thread = threading.Thread(target=self._run, name="api-role-server", daemon=True)
 
     @property
@@ -189,18 +179,7 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
         node.stop()
 
 
-def _spread(client_order_id: str, quantity: int) -> dict[str, Any]:
-    return {
-        "client_order_id": client_order_id,
-        "underlying": "SPY",
-        "legs": [
-            {"symbol": option_symbol(CHAIN, 95.0, call=False), "side": "sell"},
-            {"symbol": option_symbol(CHAIN, 90.0, call=False), "side": "buy"},
-        ],
-        "quantity": quantity,
-        "limit_price": None,
-        "structure": "vertical",
-    }
+_spread = put_spread_order
 
 
 def _approve_on_node(cluster: Cluster, client_order_id: str) -> None:

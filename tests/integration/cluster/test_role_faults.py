@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,20 +29,10 @@ from optionswarm.cluster.protocol import (
     health_topic,
 )
 
-from .conftest import NATS_SERVER, NatsServer, wait_until
-from .runs import PG_URL, SESSIONS, free_port, run_on_postgres, trading_status, write_config
+from .conftest import wait_until
+from .runs import PG_URL, SESSIONS, run_on_postgres, trading_status, write_config
 
 pytestmark = [pytest.mark.service, pytest.mark.slow]
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[NatsServer]:
-    if not Path(NATS_SERVER).exists():
-        pytest.skip("nats-server binary not installed")  # CI turns this skip into a failure
-    made = NatsServer(free_port(), tmp_path / "js")
-    made.start()
-    yield made
-    made.kill()
 
 
 class Node:
@@ -89,9 +78,10 @@ class Node:
 
 
 def test_any_role_or_the_bus_can_die_mid_replay_and_the_node_recovers(
-    tmp_path: Path, server: NatsServer, roles: Any, single_run: dict[str, Any]
+    tmp_path: Path, private_nats: Any, roles: Any, single_run: dict[str, Any]
 ) -> None:
-    url = f"nats://127.0.0.1:{server.port}"
+    server = private_nats  # a nats-server of this test alone: it is killed mid-replay
+    url = server.url
     state_dir = tmp_path / "state"
     config = write_config(
         tmp_path / "c.toml",

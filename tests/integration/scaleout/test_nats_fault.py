@@ -9,14 +9,10 @@ unacknowledged ones are resent with the same id — is handled exactly once.
 
 from __future__ import annotations
 
-import shutil
-import signal
-import socket
-import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any
 
 import msgspec
 import pytest
@@ -26,21 +22,12 @@ from optionswarm.bus.nats import NatsBus, NatsBusConfig
 
 pytestmark = [pytest.mark.service, pytest.mark.slow]
 
-NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
-
 
 class Numbered(msgspec.Struct, frozen=True, kw_only=True):
     seq: int
 
 
 STREAM = Topic("fault.numbers", Numbered)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
@@ -50,46 +37,9 @@ def _wait_until(condition: Callable[[], bool], timeout: float, what: str) -> Non
         time.sleep(0.01)
 
 
-class NatsServer:
-    """One nats-server process with JetStream on a fixed port and store directory."""
+def test_kill_and_restart_mid_stream_loses_and_duplicates_nothing(private_nats: Any) -> None:
+    server = private_nats
 
-    def __init__(self, port: int, store: Path) -> None:
-        self.port, self.store = port, store
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [NATS_SERVER, "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.store)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        _wait_until(self._accepts, 10, "nats-server did not start")
-
-    def _accepts(self) -> bool:
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-        except OSError:
-            return False
-        return True
-
-    def kill(self) -> None:
-        if self.process is not None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[NatsServer]:
-    if not Path(NATS_SERVER).exists():
-        pytest.skip("nats-server binary not installed")
-    made = NatsServer(_free_port(), tmp_path / "js")
-    made.start()
-    yield made
-    made.kill()
-
-
-def test_kill_and_restart_mid_stream_loses_and_duplicates_nothing(server: NatsServer) -> None:
     def config(consumer: str) -> NatsBusConfig:
         return NatsBusConfig(
             servers=(f"nats://127.0.0.1:{server.port}",),
