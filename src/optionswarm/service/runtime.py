@@ -93,6 +93,12 @@ def _sqlite(path: Path) -> Any:
     return create_sql_engine(SqlConfig(url=f"sqlite:///{path}", synchronous="NORMAL"))
 
 
+def _given(bus: MessageBus | None) -> MessageBus:
+    if bus is None:
+        raise ValueError("a strategy factory needs the node's bus (pass bus=...)")
+    return bus
+
+
 class _Stores(NamedTuple):
     """The transactional stores of one run: engines, the audit log's URL, table prefixes."""
 
@@ -183,7 +189,7 @@ class NodeRuntime:
             bus=bus,
             audit=self.audit,
             store=ExecutionStore(stores.execution, stores.prefixes.execution),
-            strategy=None if strategy is None or bus is None else strategy(bus, self.clock),
+            strategy=None if strategy is None else strategy(_given(bus), self.clock),
         )
         oversight = OversightConfig.from_settings(settings.oversight)
         if "mode" not in settings.oversight.model_fields_set:
