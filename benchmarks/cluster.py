@@ -138,6 +138,8 @@ def drop_run_tables(root: Path) -> None:
     for run_dir in root.glob("*/runs/*"):
         prefixes = TablePrefixes.with_prefix(run_table_prefix(run_dir))
         migrations.downgrade(engine, "base", prefixes=prefixes)
+        with engine.begin() as conn:  # Alembic keeps its (empty) version table
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {prefixes.version_table}")
     engine.dispose()
 
 

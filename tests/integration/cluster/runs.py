@@ -132,4 +132,6 @@ def run_on_postgres(state_dir: Path, run_dir: Path) -> dict[str, Any]:
             audit.store.engine.dispose()
     finally:
         migrations.downgrade(engine, "base", prefixes=prefixes)
+        with engine.begin() as conn:  # Alembic keeps its (empty) version table
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {prefixes.version_table}")
         engine.dispose()

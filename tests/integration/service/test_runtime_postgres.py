@@ -79,4 +79,6 @@ async def test_a_run_keeps_orders_fills_approvals_and_audit_on_postgres(
     finally:
         runtime.dispose()
         migrations.downgrade(engine, "base", prefixes=prefixes)
+        with engine.begin() as conn:  # Alembic keeps its (empty) version table
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {prefixes.version_table}")
         engine.dispose()
