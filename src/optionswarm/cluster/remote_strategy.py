@@ -66,6 +66,7 @@ class RemoteStrategy(StrategyComponent):
         self.last_error = ""
         self._inbox: queue.SimpleQueue[tuple[str, Any]] | None = None
         self._inbox_lock = threading.Lock()
+        self._wire: tuple[ChainSnapshot | None, bytes] = (None, b"")
         super().__init__(
             name, bus, clock, config, underlying=underlying, initial_equity=initial_equity
         )
@@ -87,8 +88,14 @@ class RemoteStrategy(StrategyComponent):
     def on_bar(self, bar: Bar) -> None:
         self._converse(AgentStep(ts_ns=self.clock.now_ns(), bar=bar, **self._carry()))
 
+    def reuse_wire(self, chain: ChainSnapshot | None, wire: bytes) -> None:
+        """``wire`` is ``chain`` already encoded (as it came from the ingest role): send those
+        bytes to the agents role instead of encoding the chain again (None: forget it)."""
+        self._wire = (chain, wire)
+
     def on_chain(self, chain: ChainSnapshot) -> None:
-        encoded = _CHAINS.encode(chain)
+        held, wire = self._wire
+        encoded = wire if held is chain else _CHAINS.encode(chain)
         self._converse(AgentStep(ts_ns=self.clock.now_ns(), chain=encoded, **self._carry()))
 
     def _carry(self) -> dict[str, Any]:

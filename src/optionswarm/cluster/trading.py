@@ -132,11 +132,17 @@ class TradingRole:
     def play(self, step: SessionStep) -> SessionDone:
         """Play one session as the replay driver does (a step already played is not)."""
         if step.seq > self.seq:
-            events: list[ReplayEvent] = [
-                event.bar if event.bar is not None else _CHAINS.decode(_chain(event.chain))
-                for event in step.events
-            ]
+            events: list[ReplayEvent] = []
+            for event in step.events:
+                if event.bar is not None:
+                    events.append(event.bar)
+                else:
+                    wire = _chain(event.chain)
+                    chain = _CHAINS.decode(wire)
+                    self.strategy.reuse_wire(chain, wire)  # the agents get the same bytes
+                    events.append(chain)
             self.runtime.play_session(step.ts_ns, events)
+            self.strategy.reuse_wire(None, b"")
             self.sessions_played += 1
             self.replay.note(step)
             self.seq = step.seq
